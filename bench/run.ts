@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: starts every process itself on loopback, loads each case with wrk for a
+ * bounded time, stops everything by PID, prints a table and appends it to bench/RESULTS.md.
+ * Figures are ratios against baselines measured in the same run: the machine is shared and noisy.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PACKAGE_ROOT } from '../gateway/meta.js';
+
+const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '5');
+/** Cases run interleaved in rounds and each figure is the median over rounds: noise on a shared machine drifts over time, and interleaving spreads it across cases. */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
+const CONNECTIONS = 50;
+const children: ChildProcess[] = [];
+
+interface Started {
+  readonly port: number;
+  readonly pid: number;
+}
+
+const logDir = mkdtempSync(join(tmpdir(), 'hookgate-bench-logs-'));
+
+/** Starts a process whose standard output goes to a file (as logs would in production). */
+async function startProcess(args: string[], readyPattern: RegExp): Promise<Started> {
+  const logFile = join(logDir, `${children.length}.log`);
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { cwd: PACKAGE_ROOT, stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  children.push(child);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const out = readFileSync(logFile, 'utf8');
+    const match = readyPattern.exec(out);
+    if (match?.[1] !== undefined) return { port: Number(match[1]), pid: child.pid as number };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`not ready: ${args.join(' ')}: ${out}`);
+    await sleep(50);
+  }
+}
+
+const server = (kind: string, target = '') => startProcess([join(PACKAGE_ROOT, 'dist/bench/servers.js'), kind, '0', target], /ready (\d+)/);
+
+function startHookgate(upstream: string, extraConfig: Record<string, unknown> = {}): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), 'hookgate-bench-'));
+  mkdirSync(join(dir, 'apps'));
+  writeFileSync(join(dir, 'tyk.conf'), JSON.stringify({ listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', ...extraConfig }));
+  writeFileSync(
+    join(dir, 'apps', 'bench.json'),
+    JSON.stringify({ api_id: 'bench', use_keyless: true, proxy: { listen_path: '/bench/', target_url: upstream, strip_listen_path: true } }),
+  );
+  // Keep the access log on: it is the default, and part of what a request costs.
+  return startProcess([join(PACKAGE_ROOT, 'dist/gateway/cli/main.js'), 'start', '--conf', join(dir, 'tyk.conf')], /"port":(\d+)/);
+}
+
+interface Load {
+  readonly rps: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+}
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (m === null) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+function wrk(url: string, connections: number, seconds: number): Load {
+  const out = execFileSync('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', url], {
+    encoding: 'utf8',
+    timeout: (seconds + 30) * 1000,
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '');
+  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
+  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`errors under load at ${url}:\n${out}`);
+  return { rps, p50ms: p50, p99ms: p99 };
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Row {
+  readonly name: string;
+  readonly load: Load;
+  readonly single: Load;
+  readonly rssMiB: number | undefined;
+  readonly cpuUsPerReq: number | undefined;
+}
+
+interface Case {
+  readonly name: string;
+  readonly url: string;
+  /** The process under test, for RSS and CPU; none for the direct case. */
+  readonly pid: number | undefined;
+}
+
+interface Sample {
+  readonly load: Load;
+  readonly single: Load;
+  readonly cpuUsPerReq: number | undefined;
+}
+
+function sample(c: Case): Sample {
+  const cpuBefore = c.pid === undefined ? 0 : cpuSeconds(c.pid);
+  const load = wrk(c.url, CONNECTIONS, DURATION_S);
+  const cpuAfter = c.pid === undefined ? 0 : cpuSeconds(c.pid);
+  const single = wrk(c.url, 1, Math.max(2, Math.round(DURATION_S / 2)));
+  const cpuUsPerReq = c.pid === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1e6) / (load.rps * DURATION_S));
+  return { load, single, cpuUsPerReq };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+function medianLoad(loads: Load[]): Load {
+  return { rps: median(loads.map((l) => l.rps)), p50ms: median(loads.map((l) => l.p50ms)), p99ms: median(loads.map((l) => l.p99ms)) };
+}
+
+/** Warms every case up, then runs ROUNDS interleaved rounds and takes medians. */
+function measureAll(cases: readonly Case[]): Row[] {
+  for (const c of cases) wrk(c.url, CONNECTIONS, 2); // JIT, connection pools
+  const samples = cases.map(() => [] as Sample[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    cases.forEach((c, i) => samples[i]?.push(sample(c)));
+  }
+  return cases.map((c, i) => {
+    const s = samples[i] ?? [];
+    const cpu = s.map((x) => x.cpuUsPerReq).filter((x): x is number => x !== undefined);
+    return {
+      name: c.name,
+      load: medianLoad(s.map((x) => x.load)),
+      single: medianLoad(s.map((x) => x.single)),
+      rssMiB: c.pid === undefined ? undefined : peakRssMiB(c.pid),
+      cpuUsPerReq: cpu.length === 0 ? undefined : median(cpu),
+    };
+  });
+}
+
+function table(rows: readonly Row[]): string {
+  const direct = rows[0]?.load.rps ?? NaN;
+  const bare = rows[1]?.load.rps ?? NaN;
+  const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const lines = [
+    `| case | req/s (${CONNECTIONS} conn) | vs direct | vs bare proxy | p50 ms | p99 ms | p50 ms (1 conn) | p99 ms (1 conn) | peak RSS MiB | CPU us/req |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${f(r.load.rps, 0)} | ${f(r.load.rps / direct)} | ${f(r.load.rps / bare)} | ${f(r.load.p50ms)} | ${f(r.load.p99ms)} | ${f(r.single.p50ms, 3)} | ${f(r.single.p99ms, 3)} | ${r.rssMiB ?? '-'} | ${r.cpuUsPerReq ?? '-'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write('bench: wrk is not installed (apt-get install wrk); nothing measured\n');
+      process.exitCode = 1;
+      return;
+    }
+  }
+  const upstream = await server('upstream');
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  const bare = await server('bare-proxy', upstreamUrl);
+  const hookgate = await startHookgate(upstreamUrl);
+  const quiet = await startHookgate(upstreamUrl, { access_logs: { enabled: false } });
+  await sleep(300);
+
+  const rows = measureAll([
+    { name: '1. direct to the upstream', url: `${upstreamUrl}/x`, pid: undefined },
+    { name: '2. bare node:http proxy (keep-alive agent)', url: `http://127.0.0.1:${bare.port}/x`, pid: bare.pid },
+    { name: '5. Hookgate keyless', url: `http://127.0.0.1:${hookgate.port}/bench/x`, pid: hookgate.pid },
+    { name: '5b. Hookgate keyless, access log off', url: `http://127.0.0.1:${quiet.port}/bench/x`, pid: quiet.pid },
+  ]);
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const text = table(rows);
+  process.stdout.write(`${text}\n`);
+  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then 1 connection; medians; Node ${process.version}; wrk, upstream and proxy share the machine's 2 cores; the gateway writes its access log to a file)\n\n`;
+  appendFileSync(join(PACKAGE_ROOT, 'bench', 'RESULTS.md'), `${header}${text}\n`);
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });

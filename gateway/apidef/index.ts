@@ -1,0 +1,6 @@
+export { AUTH_METHODS, authMethodsOf, type AuthMethod } from './auth-methods.js';
+export { checkApiFeatures } from './features.js';
+export { loadApiDefinitions, loadApiDocuments, type ApiDocument, type ApiLoadResult, type RefusedApi } from './load.js';
+export { apiSpecOf, routePrefixOf, upstreamTargetOf, type ApiSpec, type UpstreamTarget } from './model.js';
+export { apiDefinitionSchema, type ApiDefinition, type MiddlewareDefinition } from './schema.js';
+export { TYK_APIDEF_FOREIGN_FIELDS } from './tyk-fields.js';

@@ -1,0 +1,67 @@
+import type { ApiDefinition } from './schema.js';
+
+/** Where an API's requests go, split once at load so the request path does no URL parsing. */
+export interface UpstreamTarget {
+  /** `http://host:port`, the key of the upstream connection pool. */
+  readonly origin: string;
+  /** The target URL's path, joined in front of the request path. */
+  readonly basePath: string;
+  /** The target URL's query without "?", merged in front of the request's query. */
+  readonly baseQuery: string;
+  /** The Host header sent upstream unless `preserve_host_header`. */
+  readonly host: string;
+  readonly secure: boolean;
+}
+
+/** A loaded, servable API. Frozen. */
+export interface ApiSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly orgId: string;
+  /** The file it was loaded from. */
+  readonly file: string;
+  readonly listenPath: string;
+  /** The listen path as routed: "/" or "/a/b" (no trailing slash). */
+  readonly routePrefix: string;
+  readonly target: UpstreamTarget;
+  readonly stripListenPath: boolean;
+  readonly preserveHostHeader: boolean;
+  readonly disableStripSlash: boolean;
+  readonly keyless: boolean;
+  /** The validated definition, for stages that need more than the fields above. */
+  readonly definition: ApiDefinition;
+}
+
+/** "/" for the root, otherwise the path without its trailing slashes. */
+export function routePrefixOf(listenPath: string): string {
+  const trimmed = listenPath.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
+  const url = new URL(targetUrl);
+  return {
+    origin: url.origin,
+    basePath: url.pathname,
+    baseQuery: url.search.replace(/^\?/, ''),
+    host: url.host,
+    secure: url.protocol === 'https:',
+  };
+}
+
+export function apiSpecOf(def: ApiDefinition, file: string): ApiSpec {
+  return {
+    id: def.api_id,
+    name: def.name,
+    orgId: def.org_id,
+    file,
+    listenPath: def.proxy.listen_path,
+    routePrefix: routePrefixOf(def.proxy.listen_path),
+    target: upstreamTargetOf(def.proxy.target_url),
+    stripListenPath: def.proxy.strip_listen_path,
+    preserveHostHeader: def.proxy.preserve_host_header,
+    disableStripSlash: def.proxy.disable_strip_slash,
+    keyless: def.use_keyless,
+    definition: def,
+  };
+}

@@ -1,0 +1,95 @@
+import * as z from 'zod';
+import { fields } from '../validation/index.js';
+
+const { str, nonEmptyStr, bool, int, oneOf, obj, list, dict, httpUrl } = fields;
+
+const LISTEN_PATH = 'a string starting with / (the path prefix the API is served on)';
+
+const authConfig = obj({
+  name: str().default(''),
+  auth_header_name: str().default(''),
+  disable_header: bool().default(false),
+  use_param: bool().default(false),
+  param_name: str().default(''),
+  use_cookie: bool().default(false),
+  cookie_name: str().default(''),
+  use_certificate: bool().default(false),
+  validate_signature: bool().default(false),
+  signature: dict(z.unknown()).optional(),
+});
+
+const middlewareDefinition = obj({
+  name: str().default(''),
+  path: str().default(''),
+  disabled: bool().default(false),
+  require_session: bool().default(false),
+  raw_body_only: bool().default(false),
+});
+
+const idExtractor = obj({
+  disabled: bool().default(false),
+  extract_from: oneOf(['', 'header', 'form', 'body', 'querystring']).default(''),
+  extract_with: oneOf(['', 'value', 'regex', 'xpath']).default(''),
+  extractor_config: dict(z.unknown()).default({}),
+});
+
+const customMiddleware = obj({
+  driver: oneOf(['', 'otto', 'javascript', 'python', 'lua', 'grpc', 'goplugin']).default(''),
+  pre: list(middlewareDefinition).default([]),
+  post: list(middlewareDefinition).default([]),
+  post_key_auth: list(middlewareDefinition).default([]),
+  response: list(middlewareDefinition).default([]),
+  auth_check: middlewareDefinition.prefault({}),
+  traffic_logs: middlewareDefinition.optional(),
+  id_extractor: idExtractor.prefault({}),
+});
+
+const proxy = obj({
+  listen_path: z.string({ error: LISTEN_PATH }).startsWith('/', { error: LISTEN_PATH }),
+  target_url: httpUrl(),
+  strip_listen_path: bool().default(false),
+  preserve_host_header: bool().default(false),
+  disable_strip_slash: bool().default(false),
+});
+
+const versionInfo = obj({
+  name: str().default(''),
+});
+
+const versionData = obj({
+  not_versioned: bool().default(false),
+  default_version: str().default(''),
+  versions: dict(versionInfo).default({}),
+});
+
+export const apiDefinitionSchema = obj({
+  api_id: nonEmptyStr("a non-empty string (the API's unique id)"),
+  name: str().default(''),
+  org_id: str().default(''),
+  /** Hookgate: false means "do not load"; absent means active. */
+  active: bool().default(true),
+  proxy,
+  use_keyless: bool().default(false),
+  use_standard_auth: bool().default(false),
+  use_basic_auth: bool().default(false),
+  enable_jwt: bool().default(false),
+  enable_signature_checking: bool().default(false),
+  use_oauth2: bool().default(false),
+  use_openid: bool().default(false),
+  use_go_plugin_auth: bool().default(false),
+  enable_coprocess_auth: bool().default(false),
+  custom_plugin_auth_enabled: bool().default(false),
+  auth: authConfig.optional(),
+  auth_configs: dict(authConfig).default({}),
+  base_identity_provided_by: oneOf(['', 'auth_token', 'jwt_claim', 'basic_auth_user', 'hmac_key', 'custom_auth', 'oidc_user', 'oauth_key']).default(''),
+  custom_middleware: customMiddleware.prefault({}),
+  custom_middleware_bundle: str().default(''),
+  custom_middleware_bundle_disabled: bool().default(false),
+  config_data: dict(z.unknown()).default({}),
+  config_data_disabled: bool().default(false),
+  session_lifetime: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  version_data: versionData.optional(),
+});
+
+export type ApiDefinition = z.output<typeof apiDefinitionSchema>;
+export type MiddlewareDefinition = z.output<typeof middlewareDefinition>;

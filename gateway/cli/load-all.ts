@@ -1,0 +1,81 @@
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
+import { loadConfigFile, type ConfigLoadResult } from '../config/index.js';
+import type { Problem } from '../validation/index.js';
+
+export interface LoadReport {
+  readonly configPath: string;
+  readonly config: ConfigLoadResult;
+  /** Problems found outside the document itself (the app_path folder). */
+  readonly configFileProblems: readonly Problem[];
+  /** Undefined when the config could not be loaded far enough to read API definitions. */
+  readonly apis: ApiLoadResult | undefined;
+}
+
+async function checkFolder(path: string, field: string): Promise<Problem | undefined> {
+  try {
+    if ((await stat(path)).isDirectory()) return undefined;
+    return { path: field, message: `\`${field}\`: ${path} is not a folder` };
+  } catch {
+    return { path: field, message: `\`${field}\`: folder ${path} does not exist` };
+  }
+}
+
+/** Everything `check` validates and `start` refuses to start without. */
+export async function loadAll(configPath: string): Promise<LoadReport> {
+  const config = await loadConfigFile(configPath);
+  const configFileProblems: Problem[] = [];
+  let apis: ApiLoadResult | undefined;
+  if (config.config !== undefined) {
+    const missing = await checkFolder(config.config.appPath, 'app_path');
+    if (missing !== undefined) configFileProblems.push(missing);
+    else apis = await loadApiDefinitions(config.config.appPath);
+  }
+  return { configPath, config, configFileProblems, apis };
+}
+
+export function configErrorCount(report: LoadReport): number {
+  return report.config.errors.length + report.configFileProblems.length;
+}
+
+/** A human-readable account of every problem, for `check` and for a refused `start`. */
+export function formatReport(report: LoadReport, cwd = process.cwd()): { text: string; errors: number; warnings: number } {
+  const show = (path: string) => {
+    const rel = relative(cwd, path);
+    return rel.startsWith('..') ? path : rel;
+  };
+  const lines: string[] = [];
+  const configErrors = [...report.config.errors, ...report.configFileProblems];
+  let errors = configErrors.length;
+  let warnings = report.config.warnings.length;
+  lines.push(`config ${show(report.configPath)}: ${plural(configErrors.length, 'error')}, ${plural(report.config.warnings.length, 'warning')}`);
+  for (const p of configErrors) lines.push(`  error: ${p.message}`);
+  for (const p of report.config.warnings) lines.push(`  warning: ${p.message}`);
+
+  const apis = report.apis;
+  if (apis !== undefined && report.config.config !== undefined) {
+    lines.push(
+      `APIs in ${show(report.config.config.appPath)}: ${apis.apis.length} loaded, ${apis.refused.length} refused, ${apis.inactive.length} inactive`,
+    );
+    for (const api of apis.apis) {
+      lines.push(`  ok: ${api.id} (${show(api.file)}) on ${api.listenPath} -> ${api.target.origin}${api.target.basePath}`);
+    }
+    for (const file of apis.inactive) lines.push(`  inactive: ${show(file)} ("active": false)`);
+    for (const refused of apis.refused) {
+      errors += refused.errors.length;
+      const id = refused.apiId === undefined ? '' : ` (api_id ${JSON.stringify(refused.apiId)})`;
+      for (const p of refused.errors) lines.push(`  error: ${show(refused.file)}${id}: ${p.message}`);
+    }
+    warnings += apis.warnings.length;
+    for (const { file, problem } of apis.warnings) lines.push(`  warning: ${show(file)}: ${problem.message}`);
+  } else if (configErrors.length > 0) {
+    lines.push('APIs: not checked (fix the config first)');
+  }
+  lines.push(errors === 0 ? `OK: no errors, ${plural(warnings, 'warning')}.` : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}.`);
+  return { text: `${lines.join('\n')}\n`, errors, warnings };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,75 @@
+import { isHookgateError } from '../errors/index.js';
+import { startGateway } from '../gateway.js';
+import { createRootLogger } from '../logging/index.js';
+import { helpText, parseOptions, type OptionSpecs } from './args.js';
+import type { CommandIO } from './io.js';
+import { configErrorCount, formatReport, loadAll } from './load-all.js';
+
+export const START_OPTIONS: OptionSpecs = {
+  conf: { type: 'string', value: 'file', description: 'the gateway config (tyk.conf)', default: 'tyk.conf' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+export const START_HELP = helpText(
+  'hookgate start [--conf <file>]',
+  'Runs the gateway. A config with errors is refused with every problem listed; an API definition\nwith errors is refused (its listen path answers 404) while the other APIs serve.\nSIGTERM or SIGINT: stop accepting, let in-flight requests finish (graceful_shutdown_timeout_duration),\nthen exit 0. A second signal closes what is left at once.',
+  START_OPTIONS,
+);
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.removeListener('SIGTERM', on);
+      process.removeListener('SIGINT', on);
+      resolve(signal);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+export async function startCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const options = parseOptions('start', argv, START_OPTIONS);
+  if (options['help'] === true) {
+    io.out(START_HELP);
+    return 0;
+  }
+  const report = await loadAll(typeof options['conf'] === 'string' ? options['conf'] : 'tyk.conf');
+  const config = report.config.config;
+  if (config === undefined || configErrorCount(report) > 0) {
+    io.err(`${formatReport(report).text}hookgate start: refusing to start with an invalid config.\n`);
+    return 1;
+  }
+
+  const root = createRootLogger({ level: config.log.level, format: config.log.format });
+  const logger = root.logger;
+  const fatal = (kind: string) => (err: unknown) => {
+    logger.fatal({ err }, `${kind}: the gateway stops`);
+    root.flush();
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
+
+  for (const warning of report.config.warnings) logger.warn({ field: warning.path, file: config.source }, warning.message);
+  let gateway;
+  try {
+    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis });
+  } catch (err) {
+    logger.fatal({ err: isHookgateError(err) ? err.message : err }, 'gateway failed to start');
+    root.flush();
+    return 1;
+  }
+
+  const signal = await waitForSignal();
+  logger.info({ signal }, 'signal received');
+  const again = () => {
+    logger.warn('second signal: closing every connection now');
+    gateway.closeNow();
+  };
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
+  await gateway.shutdown();
+  root.flush();
+  return 0;
+}

@@ -1,0 +1,90 @@
+import type * as z from 'zod';
+import { fields } from '../validation/index.js';
+
+const { str, bool, int, num, oneOf, obj, list } = fields;
+
+const seconds = (expect = 'a number of seconds (0 or more)') => num(0, expect);
+
+const storage = obj({
+  /** Tyk's only type is "redis"; "memory" is Hookgate's (one process, nothing to install). */
+  type: oneOf(['redis', 'memory']).optional(),
+  host: str().default('localhost'),
+  port: int(1, 65535).default(6379),
+  addrs: list(str('a "host:port" string').regex(/^.+:\d{1,5}$/, { error: 'a "host:port" string' })).default([]),
+  username: str().default(''),
+  password: str().default(''),
+  database: int(0, 1_000_000).default(0),
+  enable_cluster: bool().default(false),
+  /** Tyk: seconds a Redis command may take. */
+  timeout: seconds().default(5),
+});
+
+const coprocessOptions = obj({
+  enable_coprocess: bool().default(false),
+  coprocess_grpc_server: str().default(''),
+  grpc_recv_max_size: int(0, 2 ** 31 - 1).default(0),
+  grpc_send_max_size: int(0, 2 ** 31 - 1).default(0),
+  grpc_authority: str().default(''),
+  grpc_round_robin_load_balancing: bool().default(false),
+  python_path_prefix: str().default(''),
+  python_version: str().default(''),
+});
+
+const httpServerOptions = obj({
+  /** Hookgate always routes on whole path segments (Tyk's strict routes); false is warned about. */
+  enable_strict_routes: bool().default(true),
+});
+
+const accessLogs = obj({
+  /** Hookgate logs one line per request unless this is explicitly false. */
+  enabled: bool().default(true),
+});
+
+/** Hookgate's own settings, kept apart from Tyk's keys. */
+const hookgate = obj({
+  upstream: obj({
+    /** Maximum sockets per upstream origin; null = no limit. */
+    connections_per_origin: int(1, 1_000_000).nullable().default(null),
+    /** How long an idle upstream keep-alive socket is kept, in milliseconds. */
+    keep_alive_timeout_ms: int(1, 3_600_000).default(4000),
+  }).prefault({}),
+  /**
+   * Keep `X-Forwarded-Proto` and `X-Forwarded-Host` sent by the client (set this only behind a
+   * proxy you trust); otherwise the gateway sets them from the connection it accepted.
+   */
+  trust_forwarded_headers: bool().default(false),
+});
+
+export const tykConfigSchema = obj({
+  listen_address: str().default(''),
+  /** 0 picks a free port (Hookgate; useful in tests); the chosen port is logged. */
+  listen_port: int(0, 65535).default(8080),
+  secret: str().default(''),
+  app_path: str().default('apps'),
+  middleware_path: str().default('middleware'),
+  storage: storage.optional(),
+  log_level: oneOf(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'silent']).default('info'),
+  /** "json" always, "text" always pretty, "" or "default": pretty on a terminal, JSON otherwise. */
+  log_format: oneOf(['', 'default', 'json', 'text']).default(''),
+  hash_keys: bool().default(false),
+  hash_key_function: oneOf(['', 'murmur32', 'murmur64', 'murmur128', 'sha256']).default(''),
+  coprocess_options: coprocessOptions.prefault({}),
+  enable_bundle_downloader: bool().default(false),
+  bundle_base_url: str().default(''),
+  bundle_insecure_skip_verify: bool().default(false),
+  skip_verify_existing_plugin_bundle: bool().default(false),
+  public_key_path: str().default(''),
+  http_server_options: httpServerOptions.prefault({}),
+  /** Seconds to wait for upstream response headers; 0 means Tyk's default of 30. */
+  proxy_default_timeout: seconds().default(0),
+  /** Seconds in-flight requests get to finish after SIGTERM/SIGINT. */
+  graceful_shutdown_timeout_duration: seconds().default(30),
+  hide_generator_header: bool().default(false),
+  close_connections: bool().default(false),
+  health_check_endpoint_name: str().default('hello'),
+  readiness_check_endpoint_name: str().default('ready'),
+  access_logs: accessLogs.prefault({}),
+  hookgate: hookgate.prefault({}),
+});
+
+export type TykConfig = z.output<typeof tykConfigSchema>;

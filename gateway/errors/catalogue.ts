@@ -1,0 +1,61 @@
+/**
+ * The one error catalogue of the gateway package. Every error a client or an operator can see has a
+ * stable code here; code branches on `code`, never on message text.
+ *
+ * `message` is what a client receives in Tyk's `{"error": "..."}` body, so where Tyk has a text for
+ * the situation, the text is Tyk's, byte for byte. `status` is the HTTP status. `grpcStatus` is the
+ * gRPC status used when the error crosses the plugin boundary (numbers from grpc's status enum).
+ */
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly message: string;
+  readonly grpcStatus?: number;
+}
+
+export const ERRORS = {
+  // Routing
+  HG_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'Not Found' },
+  HG_ERR_API_NOT_LOADED: { status: 404, message: 'Not Found' },
+  HG_ERR_REQUEST_TARGET_INVALID: { status: 400, message: 'Bad Request' },
+  HG_ERR_REQUEST_MALFORMED: { status: 400, message: 'Bad Request' },
+
+  // Upstream proxy (texts are Tyk's reverse proxy texts; statuses per docs/errors.md)
+  HG_ERR_UPSTREAM_UNREACHABLE: { status: 502, message: 'There was a problem proxying the request' },
+  HG_ERR_UPSTREAM_HOST_LOOKUP: { status: 502, message: 'Upstream host lookup failed' },
+  HG_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream service reached hard timeout.' },
+  HG_ERR_CLIENT_CLOSED_REQUEST: { status: 499, message: 'Client closed request' },
+
+  // Gateway
+  HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
+  HG_ERR_SHUTTING_DOWN: { status: 503, message: 'Gateway is shutting down' },
+  HG_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method Not Allowed' },
+
+  // Load time: configuration, API definitions, command line (never sent to a client)
+  HG_ERR_CONFIG_UNREADABLE: { status: 500, message: 'Configuration file could not be read' },
+  HG_ERR_CONFIG_INVALID: { status: 500, message: 'Configuration is invalid' },
+  HG_ERR_APIDEF_INVALID: { status: 500, message: 'API definition is invalid' },
+  HG_ERR_APIDEF_UNSUPPORTED: { status: 500, message: 'API definition uses a feature Hookgate does not support yet' },
+  HG_ERR_APIDEF_CONFLICT: { status: 500, message: 'API definition conflicts with another' },
+  HG_ERR_LISTEN_FAILED: { status: 500, message: 'Gateway could not listen' },
+  HG_ERR_CLI_USAGE: { status: 500, message: 'Invalid command line' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a catalogue code. `detail` says what went wrong in this instance. */
+export class HookgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const def: ErrorDefinition = ERRORS[code];
+    super(detail ?? def.message, options);
+    this.name = 'HookgateError';
+    this.code = code;
+    this.status = def.status;
+  }
+}
+
+export function isHookgateError(err: unknown, code?: ErrorCode): err is HookgateError {
+  return err instanceof HookgateError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../storage/index.js';
+
+import { VERSION } from '../meta.js';
+
+interface HealthState {
+  readonly store: Store;
+  readonly shuttingDown: () => boolean;
+  readonly hideGeneratorHeader: boolean;
+}
+
+/** Tyk's control-API shape, `{"status": "error", "message": ...}` plus a newline (Go's encoder). */
+function writeJson(res: ServerResponse, status: number, body: unknown, hideGenerator: boolean): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  if (!hideGenerator) res.setHeader('x-generator', 'hookgate');
+  res.end(text);
+}
+
+/**
+ * `GET /hello` as Tyk answers it: always 200, `status` pass / warn / fail from the components'
+ * checks, details per component. A failing store is reported, not hidden.
+ */
+export async function handleLiveness(req: IncomingMessage, res: ServerResponse, state: HealthState): Promise<void> {
+  if (req.method !== 'GET') {
+    writeJson(res, 405, { status: 'error', message: 'Method Not Allowed' }, state.hideGeneratorHeader);
+    return;
+  }
+  const storage = await state.store.health();
+  const details = { [state.store.kind]: storage };
+  const failed = Object.values(details).filter((item) => item.status === 'fail').length;
+  const total = Object.keys(details).length;
+  const status = failed === 0 ? 'pass' : failed === total ? 'fail' : 'warn';
+  writeJson(res, 200, { status, version: VERSION, description: 'Hookgate (Tyk GW compatible)', details }, state.hideGeneratorHeader);
+}
+
+/** `GET /ready`: 503 while shutting down or while the store is unreachable, as Tyk's readiness check. */
+export async function handleReadiness(req: IncomingMessage, res: ServerResponse, state: HealthState): Promise<void> {
+  if (req.method !== 'GET') {
+    writeJson(res, 405, { status: 'error', message: 'Method Not Allowed' }, state.hideGeneratorHeader);
+    return;
+  }
+  if (state.shuttingDown()) {
+    writeJson(res, 503, { status: 'error', message: 'Gateway is shutting down' }, state.hideGeneratorHeader);
+    return;
+  }
+  const storage = await state.store.health();
+  if (storage.status === 'fail') {
+    writeJson(res, 503, { status: 'error', message: 'Redis connection not available' }, state.hideGeneratorHeader);
+    return;
+  }
+  writeJson(res, 200, { status: 'pass', version: VERSION, description: 'Hookgate ready', details: { [state.store.kind]: storage } }, state.hideGeneratorHeader);
+}

@@ -1,0 +1,1 @@
+export { handleLiveness, handleReadiness } from './handlers.js';

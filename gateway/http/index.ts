@@ -1,0 +1,2 @@
+export { createRequestHandler, type HandlerDeps } from './handler.js';
+export { buildRouter, type RouteTarget } from './routes.js';

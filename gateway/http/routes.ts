@@ -1,0 +1,22 @@
+import type { ApiSpec, RefusedApi } from '../apidef/index.js';
+import { Router } from '../routing/index.js';
+
+/** What a listen path leads to: a served API, or a refused one whose path stays blocked. */
+export type RouteTarget =
+  | { readonly kind: 'api'; readonly api: ApiSpec }
+  | { readonly kind: 'refused'; readonly file: string; readonly apiId: string | undefined };
+
+/**
+ * Routes for the loaded APIs. A refused definition keeps its listen path, answering 404, so its
+ * requests never fall through to an API with a shorter listen path (a broken protected API must
+ * not expose its paths through a keyless `/` API).
+ */
+export function buildRouter(apis: readonly ApiSpec[], refused: readonly RefusedApi[]): Router<RouteTarget> {
+  const entries: (readonly [string, RouteTarget])[] = [];
+  for (const r of refused) {
+    if (r.routePrefix !== undefined) entries.push([r.routePrefix, { kind: 'refused', file: r.file, apiId: r.apiId }]);
+  }
+  // Served APIs last: a listen path that is both served and refused (a duplicate) stays served.
+  for (const api of apis) entries.push([api.routePrefix, { kind: 'api', api }]);
+  return new Router(entries);
+}

@@ -1,0 +1,2 @@
+export { createAccessLogWriter, type AccessLogWriter, type AccessRecord } from './access-log.js';
+export { createRootLogger, REDACTED_PATHS, REDACTION_CENSOR, type Logger, type LoggerOptions, type RootLogger } from './logger.js';

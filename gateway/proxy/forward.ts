@@ -1,0 +1,193 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Agent, type Dispatcher } from 'undici';
+import type { ApiSpec } from '../apidef/index.js';
+import type { ErrorCode } from '../errors/index.js';
+import { downstreamResponseHeaders, upstreamRequestHead } from './headers.js';
+import { upstreamPathOf, upstreamQueryOf } from './upstream-url.js';
+
+export interface ProxySettings {
+  /** Time allowed for connecting and for the upstream's response headers, and between body chunks. */
+  readonly timeoutMs: number;
+  readonly connectionsPerOrigin: number | null;
+  readonly keepAliveTimeoutMs: number;
+  readonly trustForwardedHeaders: boolean;
+}
+
+/** One request on its way upstream. */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly api: ApiSpec;
+  /** The routed path (dot segments resolved) and the length of the matched listen path. */
+  readonly path: string;
+  readonly prefixLength: number;
+  readonly query: string;
+  readonly clientIp: string;
+  /** True once the gateway is shutting down: responses then close their connection. */
+  readonly closing: () => boolean;
+}
+
+export interface ProxyOutcome {
+  /** The upstream's status, or 0 when it never answered. */
+  readonly status: number;
+  /** Milliseconds until the upstream's response headers, or -1 when it never answered. */
+  readonly upstreamLatencyMs: number;
+  /** Set when the exchange failed; the caller answers the client unless the response already started. */
+  readonly error?: ErrorCode;
+  readonly cause?: unknown;
+}
+
+const LOOKUP_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+function errorCodeOf(err: unknown): string | undefined {
+  const direct = (err as { code?: unknown } | null)?.code;
+  if (typeof direct === 'string') return direct;
+  const nested = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof nested === 'string' ? nested : undefined;
+}
+
+/** Raised into undici to abort an upstream request whose client went away. */
+class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/**
+ * Carries one response from undici to the client: headers as the upstream sent them (minus
+ * hop-by-hop), the body chunk by chunk with backpressure (undici stops reading the upstream
+ * while the client's socket is full), and the outcome once, at the end. This is undici's native
+ * handler interface; it needs no AbortController and no header parsing.
+ */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  private abortUpstream: ((err: Error) => void) | undefined;
+  private resumeUpstream: (() => void) | undefined;
+  private status = 0;
+  private upstreamLatencyMs = -1;
+  private settled = false;
+  private clientGone = false;
+  private readonly onClientClose = () => {
+    if (this.settled) return;
+    this.clientGone = true;
+    this.abortUpstream?.(new ClientGoneError());
+  };
+  private readonly onDrain = () => this.resumeUpstream?.();
+
+  constructor(
+    private readonly x: Exchange,
+    private readonly started: number,
+    private readonly done: (outcome: ProxyOutcome) => void,
+  ) {
+    x.res.once('close', this.onClientClose);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.clientGone) abort(new ClientGoneError());
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // interim responses are the gateway's business, not the client's
+    this.upstreamLatencyMs = performance.now() - this.started;
+    this.status = statusCode;
+    this.resumeUpstream = resume;
+    const headers = downstreamResponseHeaders(rawHeaders);
+    if (this.x.closing()) headers.push('Connection', 'close');
+    this.x.res.writeHead(statusCode, statusText, headers);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const ok = this.x.res.write(chunk);
+    if (!ok) this.x.res.once('drain', this.onDrain);
+    return ok;
+  }
+
+  onComplete(): void {
+    this.x.res.end();
+    this.settle(undefined);
+  }
+
+  onError(err: Error): void {
+    this.settle(err);
+  }
+
+  private settle(err: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.x.res.removeListener('close', this.onClientClose);
+    const base = { status: this.status, upstreamLatencyMs: this.upstreamLatencyMs };
+    if (err === undefined) {
+      this.done(base);
+      return;
+    }
+    const code = errorCodeOf(err);
+    let error: ErrorCode;
+    if (this.clientGone || err instanceof ClientGoneError) error = 'HG_ERR_CLIENT_CLOSED_REQUEST';
+    else if (code !== undefined && TIMEOUTS.has(code)) error = 'HG_ERR_UPSTREAM_TIMEOUT';
+    else if (code !== undefined && LOOKUP_FAILURES.has(code)) error = 'HG_ERR_UPSTREAM_HOST_LOOKUP';
+    else error = 'HG_ERR_UPSTREAM_UNREACHABLE';
+    this.done({ ...base, error, cause: err });
+  }
+}
+
+/**
+ * Streams requests to upstreams and responses back, over pooled keep-alive connections (undici).
+ * Bodies are never held whole: undici reads the client's request as the upstream takes it, and
+ * the relay writes the upstream's body to the client with backpressure.
+ */
+export class UpstreamProxy {
+  private readonly agent: Agent;
+
+  constructor(private readonly settings: ProxySettings) {
+    this.agent = new Agent({
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+      connect: { timeout: settings.timeoutMs },
+      ...(settings.connectionsPerOrigin === null ? {} : { connections: settings.connectionsPerOrigin }),
+    });
+  }
+
+  /**
+   * Sends the exchange upstream; `done` is called exactly once. When the request itself is
+   * malformed, nothing is sent, `done` is not called, and the reason is returned (the caller
+   * answers 400).
+   */
+  forward(x: Exchange, done: (outcome: ProxyOutcome) => void): { invalid: string } | undefined {
+    const { req, api } = x;
+    const head = upstreamRequestHead(req.rawHeaders, {
+      clientIp: x.clientIp,
+      proto: (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+      preserveHost: api.preserveHostHeader,
+      trustForwardedHeaders: this.settings.trustForwardedHeaders,
+    });
+    if (head.invalid !== undefined) return { invalid: head.invalid };
+    const query = upstreamQueryOf(api, x.query);
+    const path = upstreamPathOf(api, x.path, x.prefixLength);
+    this.agent.dispatch(
+      {
+        origin: api.target.origin,
+        path: query === '' ? path : `${path}?${query}`,
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: head.headers,
+        body: head.hasBody ? req : null,
+      },
+      new ResponseRelay(x, performance.now(), done),
+    );
+    return undefined;
+  }
+
+  /** Waits for in-flight upstream requests, then closes pooled connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** Aborts everything still in flight. */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
+  }
+}

@@ -1,0 +1,3 @@
+export { UpstreamProxy, type Exchange, type ProxyOutcome, type ProxySettings } from './forward.js';
+export { clientAddressOf, downstreamResponseHeaders, upstreamRequestHead, type ForwardingFacts, type UpstreamRequestHead } from './headers.js';
+export { upstreamPathOf, upstreamQueryOf } from './upstream-url.js';

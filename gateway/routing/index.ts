@@ -1,0 +1,2 @@
+export { parseRequestTarget, removeDotSegments, type RequestTarget } from './request-target.js';
+export { Router, type RouteMatch } from './router.js';

@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+
+/** True when `name` runs here. */
+export function hasProgram(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Skips the test with a clear message when a program is missing on a laptop; on CI (CI=true) a
+ * missing program fails the test, so a broken install step cannot hide behind a green skip.
+ * Returns false when the test was skipped.
+ */
+export function requireProgram(t: TestContext, name: string, installHint: string): boolean {
+  if (hasProgram(name)) return true;
+  const message = `${name} is not installed (${installHint})`;
+  if (process.env['CI'] === 'true') throw new Error(`${message}; CI must install it (.ci/run)`);
+  t.skip(message);
+  return false;
+}

@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './ports.js';
+
+export interface RedisServer {
+  readonly port: number;
+  readonly process: ChildProcess;
+  /** Stops the server (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** A real redis-server on a free loopback port, without persistence. Retries if the port was taken. */
+export async function startRedis(port?: number): Promise<RedisServer> {
+  for (let attempt = 0; ; attempt++) {
+    const chosen = port ?? (await freePort());
+    try {
+      return await spawnRedis(chosen);
+    } catch (err) {
+      if (attempt >= 4 || port !== undefined) throw err;
+    }
+  }
+}
+
+function spawnRedis(port: number): Promise<RedisServer> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start on port ${port}: ${output}`));
+    }, 10_000);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve({
+          port,
+          process: child,
+          async stop() {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`));
+    });
+  });
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfigDocument } from '../../gateway/config/index.js';
+
+const messages = (problems: readonly { message: string }[]) => problems.map((p) => p.message);
+
+describe('tyk.conf validation', () => {
+  it('fills Tyk defaults and Hookgate defaults for an empty config', () => {
+    const { config, errors } = loadConfigDocument({}, '/etc/hookgate/tyk.conf');
+    assert.deepEqual(errors, []);
+    assert.ok(config);
+    assert.equal(config.listen.port, 8080);
+    assert.equal(config.appPath, '/etc/hookgate/apps');
+    assert.equal(config.storage.kind, 'memory');
+    assert.equal(config.proxy.timeoutMs, 30_000);
+    assert.equal(config.shutdownGraceMs, 30_000);
+    assert.equal(config.health.livenessPath, '/hello');
+    assert.equal(config.log.accessLog, true);
+  });
+
+  it('lists every mistake together, each with its path and what was expected', () => {
+    const { config, errors } = loadConfigDocument({
+      listen_port: 'eighty',
+      storage: { type: 'redis', port: 70000 },
+      log_level: 'loud',
+      coprocess_options: { enable_coprocess: 'yes' },
+    });
+    assert.equal(config, undefined);
+    assert.deepEqual(messages(errors), [
+      'Expected `listen_port` to be an integer from 0 to 65535, got "eighty" (string)',
+      'Expected `storage.port` to be an integer from 1 to 65535, got 70000 (number)',
+      'Expected `log_level` to be one of "trace", "debug", "info", "warn", "warning", "error", "fatal", "silent", got "loud" (string)',
+      'Expected `coprocess_options.enable_coprocess` to be true or false, got "yes" (string)',
+    ]);
+  });
+
+  it('warns about a misspelt key, naming the closest known key', () => {
+    const { config, warnings } = loadConfigDocument({ listen_prot: 9000 });
+    assert.ok(config);
+    assert.deepEqual(messages(warnings), ['Unknown key `listen_prot` is ignored; did you mean `listen_port`?']);
+  });
+
+  it('accepts Tyk settings it does not implement with one warning each, and stays quiet about zero values', () => {
+    const { config, warnings } = loadConfigDocument({ enable_analytics: true, enable_jsvm: false, template_path: '/opt/templates', uptime_tests: { disable: false } });
+    assert.ok(config);
+    assert.deepEqual(messages(warnings), [
+      '`enable_analytics` (Tyk setting) is not supported by Hookgate yet and is ignored',
+      '`template_path` (Tyk setting) is not supported by Hookgate yet and is ignored',
+    ]);
+  });
+
+  it('refuses settings whose absence would weaken security', () => {
+    const { config, errors } = loadConfigDocument({
+      http_server_options: { use_ssl: true },
+      security: { certificates: { apis: ['abc'] } },
+      hostname: 'api.example.com',
+    });
+    assert.equal(config, undefined);
+    assert.equal(errors.length, 3);
+    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` turns on TLS on the gateway listener/);
+    assert.match(messages(errors).join('\n'), /`security` turns on a client-certificate allow list/);
+    assert.match(messages(errors).join('\n'), /`hostname` turns on restricting every API to one host name/);
+  });
+
+  it('reads Tyk storage as Redis, addrs first, and "memory" as the in-memory store', () => {
+    const redis = loadConfigDocument({ storage: { type: 'redis', host: 'r1', port: 7000, password: 'pw', database: 2, timeout: 2 } }).config;
+    assert.deepEqual(redis?.storage, { kind: 'redis', host: 'r1', port: 7000, username: '', password: 'pw', database: 2, commandTimeoutMs: 2000 });
+    const addrs = loadConfigDocument({ storage: { addrs: ['10.0.0.5:6380'] } }).config;
+    assert.equal(addrs?.storage.kind === 'redis' && `${addrs.storage.host}:${addrs.storage.port}`, '10.0.0.5:6380');
+    assert.equal(loadConfigDocument({ storage: { type: 'memory' } }).config?.storage.kind, 'memory');
+    assert.match(messages(loadConfigDocument({ storage: { addrs: ['nohost'] } }).errors)[0] ?? '', /storage.addrs\[0\]` to be a "host:port" string/);
+  });
+
+  it('refuses Redis Cluster until it is supported, instead of talking to one node', () => {
+    const { errors } = loadConfigDocument({ storage: { enable_cluster: true, addrs: ['a:1'] } });
+    assert.match(messages(errors)[0] ?? '', /Redis Cluster is not supported/);
+  });
+
+  it('freezes the resolved config', () => {
+    const { config } = loadConfigDocument({ listen_port: 9000 });
+    assert.ok(config && Object.isFrozen(config) && Object.isFrozen(config.listen) && Object.isFrozen(config.tyk));
+    assert.throws(() => {
+      (config.listen as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  it('turns proxy_default_timeout seconds into a timeout and keeps Tyk default 30 s for 0', () => {
+    assert.equal(loadConfigDocument({ proxy_default_timeout: 0.25 }).config?.proxy.timeoutMs, 250);
+    assert.equal(loadConfigDocument({ proxy_default_timeout: 0 }).config?.proxy.timeoutMs, 30_000);
+  });
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseRequestTarget, removeDotSegments, Router } from '../../gateway/routing/index.js';
+
+describe('Router', () => {
+  const router = new Router<string>([
+    ['/', 'root'],
+    ['/api', 'api'],
+    ['/api/v2', 'v2'],
+    ['/app', 'app'],
+  ]);
+  const match = (path: string) => {
+    const m = router.match(path);
+    return m && [m.value, m.prefixLength];
+  };
+
+  it('takes the longest listen path that matches whole segments', () => {
+    assert.deepEqual(match('/api/v2/users'), ['v2', 7]);
+    assert.deepEqual(match('/api/v2'), ['v2', 7]);
+    assert.deepEqual(match('/api/v3'), ['api', 4]);
+    assert.deepEqual(match('/api/'), ['api', 4]);
+    assert.deepEqual(match('/anything'), ['root', 0]);
+  });
+
+  it('never matches a listen path in the middle of a segment', () => {
+    assert.deepEqual(match('/apple'), ['root', 0]);
+    assert.deepEqual(match('/api-v2/x'), ['root', 0]);
+  });
+
+  it('finds nothing without a root API', () => {
+    const noRoot = new Router<string>([['/a', 'a']]);
+    assert.equal(noRoot.match('/b'), undefined);
+    assert.equal(noRoot.match('/'), undefined);
+    assert.equal(noRoot.match('/ab'), undefined);
+  });
+});
+
+describe('parseRequestTarget', () => {
+  it('splits origin-form and absolute-form targets', () => {
+    assert.deepEqual(parseRequestTarget('/a/b?x=1&y'), { path: '/a/b', query: 'x=1&y' });
+    assert.deepEqual(parseRequestTarget('http://host:8080/a?q'), { path: '/a', query: 'q' });
+    assert.deepEqual(parseRequestTarget('http://host'), { path: '/', query: '' });
+    assert.equal(parseRequestTarget('*'), undefined);
+    assert.equal(parseRequestTarget('host:443'), undefined);
+  });
+
+  it('resolves dot segments, encoded ones too, before routing', () => {
+    assert.equal(parseRequestTarget('/public/../admin/x')?.path, '/admin/x');
+    assert.equal(parseRequestTarget('/public/%2e%2e/admin')?.path, '/admin');
+    assert.equal(parseRequestTarget('/public/%2E%2e/admin?a=../b')?.path, '/admin');
+    assert.equal(parseRequestTarget('/a/./b/.')?.path, '/a/b/');
+    assert.equal(parseRequestTarget('/../../etc')?.path, '/etc');
+    assert.equal(parseRequestTarget('/a/..')?.path, '/');
+    assert.equal(parseRequestTarget('/a/.hidden/..x')?.path, '/a/.hidden/..x');
+  });
+
+  it('removeDotSegments follows RFC 3986', () => {
+    assert.equal(removeDotSegments('/a/b/c/./../../g'), '/a/g');
+    assert.equal(removeDotSegments('/mid/content=5/../6'), '/mid/6');
+  });
+});
