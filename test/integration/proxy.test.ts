@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
@@ -154,6 +154,22 @@ describe('proxying through the gateway', () => {
     assert.equal(typeof line['latency_ms'], 'number');
     assert.equal(typeof line['upstream_latency_ms'], 'number');
     assert.ok((line['upstream_latency_ms'] as number) <= (line['latency_ms'] as number));
+  });
+
+  it('refuses a request with two Host headers with 400, sending nothing upstream', async () => {
+    const before = one.received.length;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(gw.port, '127.0.0.1', () => {
+        socket.write('GET /a/x?m=twohosts HTTP/1.1\r\nHost: one.example\r\nHost: two.example\r\nConnection: close\r\n\r\n');
+      });
+      let data = '';
+      socket.setEncoding('utf8').on('data', (c: string) => (data += c));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    assert.ok(reply.endsWith(tykError('Bad Request')));
+    assert.equal(one.received.length, before);
   });
 
   it('never logs credentials sent by clients', async () => {
