@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { fields } from '../validation/index.js';
 
 const { str, bool, int, num, oneOf, obj, list } = fields;
@@ -19,6 +19,23 @@ const storage = obj({
   timeout: seconds().default(5),
 });
 
+const SIDECAR_NAME = 'a name of letters, digits, "-" and "_"';
+
+/** A plugin server the gateway launches and supervises (Hookgate). */
+const sidecar = obj({
+  name: z.string({ error: SIDECAR_NAME }).regex(/^[A-Za-z0-9_-]+$/, { error: SIDECAR_NAME }),
+  command: fields.nonEmptyStr('the program to run'),
+  args: list(str()).default([]),
+  env: fields.dict(str()).default({}),
+  cwd: str().default('.'),
+  /** The gRPC target it serves on: host:port, tcp://host:port or unix:///path. */
+  address: fields.nonEmptyStr('the gRPC address the sidecar serves on'),
+  ready_timeout_ms: int(100, 600_000).default(15_000),
+  stop_grace_ms: int(0, 600_000).default(5_000),
+  restart_backoff_initial_ms: int(10, 600_000).default(200),
+  restart_backoff_max_ms: int(10, 3_600_000).default(10_000),
+});
+
 const coprocessOptions = obj({
   enable_coprocess: bool().default(false),
   coprocess_grpc_server: str().default(''),
@@ -28,6 +45,10 @@ const coprocessOptions = obj({
   grpc_round_robin_load_balancing: bool().default(false),
   python_path_prefix: str().default(''),
   python_version: str().default(''),
+  /** Hookgate: the deadline of every Dispatch call, unless an API or hook sets its own. */
+  dispatch_timeout_ms: int(1, 600_000).default(2000),
+  /** Hookgate: plugin servers the gateway launches, supervises and stops. */
+  sidecars: list(sidecar).default([]),
 });
 
 const httpServerOptions = obj({

@@ -1,0 +1,12 @@
+// Original file: proto/coprocess_session_state.proto
+
+
+export interface BasicAuthData {
+  'password'?: (string);
+  'hash'?: (string);
+}
+
+export interface BasicAuthData__Output {
+  'password': (string);
+  'hash': (string);
+}

@@ -1,0 +1,15 @@
+export { decodeEvent, decodeEventReply, decodeObject, EMPTY_EVENT_REPLY, encodeEvent, encodeObject, messageTypes } from './codec.js';
+export { DISPATCH_EVENT_PATH, DISPATCH_PATH, MESSAGE_OPTIONS, PROTO_DIR, PROTO_ENTRY, PROTO_LOADER_OPTIONS } from './options.js';
+export type { AccessDefinition, AccessDefinition__Output } from './generated/coprocess/AccessDefinition.js';
+export type { AccessSpec, AccessSpec__Output } from './generated/coprocess/AccessSpec.js';
+export type { DispatcherClient, DispatcherHandlers } from './generated/coprocess/Dispatcher.js';
+export type { Event, Event__Output } from './generated/coprocess/Event.js';
+export type { EventReply, EventReply__Output } from './generated/coprocess/EventReply.js';
+export type { Header, Header__Output } from './generated/coprocess/Header.js';
+export { HookType, type HookType__Output } from './generated/coprocess/HookType.js';
+export type { MiniRequestObject, MiniRequestObject__Output } from './generated/coprocess/MiniRequestObject.js';
+export type { Object as CoprocessObject, Object__Output as CoprocessObject__Output } from './generated/coprocess/Object.js';
+export type { ResponseObject, ResponseObject__Output } from './generated/coprocess/ResponseObject.js';
+export type { ReturnOverrides, ReturnOverrides__Output } from './generated/coprocess/ReturnOverrides.js';
+export type { SessionState, SessionState__Output } from './generated/coprocess/SessionState.js';
+export type { ProtoGrpcType } from './generated/coprocess_object.js';

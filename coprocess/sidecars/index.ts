@@ -1,0 +1,1 @@
+export type { ReadinessProbe, SidecarEvents, SidecarSpec, SidecarState, SidecarStatus } from './types.js';
