@@ -1,5 +1,10 @@
 /**
- * Everything that crosses to plugins (protocol types, the gRPC dispatcher, the Python bridge) will
- * live here. Nothing is built yet: API definitions that use plugin hooks are refused at load.
+ * Everything that crosses to plugins: Tyk's coprocess protocol (types, codec), the dispatcher
+ * (gRPC clients per plugin server), the mapping between HTTP and the protocol's messages, event
+ * payloads, and sidecar supervision.
  */
-export {};
+export * from './dispatch/index.js';
+export * from './events/index.js';
+export * from './mapping/index.js';
+export * from './protocol/index.js';
+export * from './sidecars/index.js';

@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createErrorResponder, HookgateError } from './errors/index.js';
 import { buildRouter, createRequestHandler } from './http/index.js';
-import type { AccessLogWriter, Logger } from './logging/index.js';
+import { PluginClients } from '../coprocess/index.js';
+import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index.js';
+import { GatewayMetrics } from './metrics/index.js';
+import { EventDispatcher } from './pipeline/index.js';
 import { UpstreamProxy } from './proxy/index.js';
 import { createStore, type Store } from './storage/index.js';
 
@@ -65,20 +68,40 @@ export interface StartOptions {
  */
 export async function startGateway(config: GatewayConfig, options: StartOptions): Promise<RunningGateway> {
   const { logger } = options;
-  const loaded = options.apis ?? (await loadApiDefinitions(config.appPath));
+  const loaded = options.apis ?? (await loadApiDefinitions(config.appPath, apiLoadContextOf(config)));
   logApiLoad(loaded, logger.child({ component: 'apis' }));
   const store = createStore(config.storage, logger);
   const router = buildRouter(loaded.apis, loaded.refused);
 
   const proxy = new UpstreamProxy(config.proxy);
+  const metrics = new GatewayMetrics();
+  const { coprocess } = config;
+  const clients = new PluginClients({
+    recvMaxBytes: coprocess.recvMaxBytes,
+    sendMaxBytes: coprocess.sendMaxBytes,
+    authority: coprocess.authority,
+    roundRobin: coprocess.roundRobin,
+  });
+  const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
+  const errors = createErrorResponder(config.errors);
   let shuttingDown = false;
   const handler = createRequestHandler({
     config,
     logger,
     accessLog: options.accessLog,
-    errors: createErrorResponder(config.errors),
-    proxy,
+    errors,
     store,
+    metrics,
+    pipeline: {
+      proxy,
+      proxyLog: logger.child({ component: 'proxy' }),
+      errors,
+      clients,
+      events: new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs),
+      metrics,
+      log: hookLog,
+      sendMaxBytes: coprocess.sendMaxBytes,
+    },
     routes: () => router,
     shuttingDown: () => shuttingDown,
   });
@@ -94,6 +117,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     info = await listen(server, config.listen.address, config.listen.port);
   } catch (err) {
     await Promise.allSettled([proxy.destroy(), store.close()]);
+    clients.closeAll();
     throw err;
   }
   logger.info({ address: info.address, port: info.port, apis: loaded.apis.length, refused: loaded.refused.length, storage: store.kind }, 'gateway listening');
@@ -123,6 +147,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
         await closed;
         clearTimeout(force);
         await Promise.allSettled([proxy.close(), store.close()]);
+        clients.closeAll();
         logger.info('gateway stopped');
       })();
       return closing;

@@ -1,69 +1,127 @@
 import type { Problem } from '../validation/index.js';
 import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, type AuthMethod } from './auth-methods.js';
-import type { ApiDefinition, MiddlewareDefinition } from './schema.js';
+import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
+import type { ApiDefinition } from './schema.js';
+
+/** What loading an API needs to know about the gateway's config. */
+export interface ApiLoadContext extends PluginContext {
+  readonly coprocessEnabled: boolean;
+}
+
+/** A gateway with plugins switched off; what definitions are checked against without a config. */
+export const NO_PLUGINS: ApiLoadContext = {
+  coprocessEnabled: false,
+  defaultServer: '',
+  dispatchTimeoutMs: 2000,
+  resolveServer: () => undefined,
+};
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>();
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
+const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
+
+export interface FeatureCheck {
+  readonly errors: Problem[];
+  readonly warnings: Problem[];
+  /** Set when the API uses plugins and they are usable. */
+  readonly plugins: PluginPlan | undefined;
+}
 
 /**
- * Checks a schema-valid definition against what this version implements. Anything that would make
- * the API less protected than in Tyk is an error (the API is refused); the rest are warnings.
+ * Checks a schema-valid definition against what this version implements and against the
+ * gateway's config. Anything that would make the API less protected than in Tyk, or that would
+ * only fail at request time, is an error (the API is refused); the rest are warnings.
  */
-export function checkApiFeatures(def: ApiDefinition): { errors: Problem[]; warnings: Problem[] } {
+export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS): FeatureCheck {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const refuse = (path: string, what: string) =>
     errors.push({ path, message: `\`${path}\`: ${what}, which Hookgate does not support yet; the API is refused rather than served without it` });
+  const fail = (path: string, what: string) => errors.push({ path, message: `\`${path}\`: ${what}` });
 
-  for (const method of authMethodsOf(def)) {
+  const methods = authMethodsOf(def);
+  for (const method of methods) {
     if (SUPPORTED_AUTH_METHODS.has(method)) continue;
     if (method === 'auth_token' && !def.use_standard_auth) {
       refuse('use_keyless', `the API is protected (use_keyless is false) and no other method is on, so it needs ${AUTH_METHOD_DESCRIPTIONS[method]} (Tyk's default)`);
-    } else if (method === 'custom_plugin') {
-      const flag = def.custom_plugin_auth_enabled ? 'custom_plugin_auth_enabled' : def.enable_coprocess_auth ? 'enable_coprocess_auth' : 'use_go_plugin_auth';
-      refuse(flag, `the API needs ${AUTH_METHOD_DESCRIPTIONS[method]}`);
     } else {
       refuse(AUTH_METHOD_FIELDS[method], `the API needs ${AUTH_METHOD_DESCRIPTIONS[method]}`);
     }
   }
   if (def.use_keyless) {
     const flags = ['use_standard_auth', 'use_basic_auth', 'enable_jwt', 'enable_signature_checking', 'use_oauth2', 'use_openid', 'use_go_plugin_auth', 'enable_coprocess_auth', 'custom_plugin_auth_enabled'] as const;
-    const ignored = flags.filter((flag) => def[flag]);
-    for (const flag of ignored) {
+    for (const flag of flags.filter((f) => def[f])) {
       warnings.push({ path: flag, message: `\`${flag}\` is ignored because \`use_keyless\` is true (as in Tyk, a keyless API runs no auth)` });
     }
   }
 
-  const middleware = def.custom_middleware;
-  HOOK_LISTS.forEach((list) => {
-    middleware[list].forEach((hook: MiddlewareDefinition, index) => {
-      if (hook.disabled) return;
-      const path = `custom_middleware.${list}[${index}]`;
-      if (list === 'post_key_auth' && def.use_keyless) {
-        warnings.push({ path, message: `\`${path}\` never runs: post_key_auth hooks run only on protected APIs (as in Tyk)` });
-        return;
+  const cm = def.custom_middleware;
+  const customAuth = methods.includes('custom_plugin');
+  if (def.use_go_plugin_auth && !def.enable_coprocess_auth && !def.custom_plugin_auth_enabled) {
+    refuse('use_go_plugin_auth', 'Go plugin auth');
+  }
+  if (customAuth && !hookIsOn(cm.auth_check)) {
+    fail('custom_middleware.auth_check', 'custom plugin auth is on, but no auth_check hook is named (or it is disabled), so no request could ever authenticate');
+  }
+  for (const point of HOOK_LISTS) {
+    cm[point].forEach((hook, index) => {
+      if (hookIsOn(hook) && point === 'post_key_auth' && def.use_keyless) {
+        warnings.push({ path: `custom_middleware.post_key_auth[${index}]`, message: `\`custom_middleware.post_key_auth[${index}]\` never runs: post_key_auth hooks run only on protected APIs (as in Tyk)` });
       }
-      refuse(path, `plugin hook "${hook.name}" (${list})`);
     });
-  });
+  }
+  const usesHooks = (customAuth && hookIsOn(cm.auth_check)) || HOOK_LISTS.some((point) => cm[point].some(hookIsOn));
+
+  let plugins: PluginPlan | undefined;
+  if (usesHooks) {
+    const driver = cm.driver;
+    if (driver === '') fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc")');
+    else if (driver === 'python') refuse('custom_middleware.driver', 'Python plugins (driver "python")');
+    else if (driver !== 'grpc') refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" plugins)`);
+    else if (!context.coprocessEnabled) {
+      fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config');
+    } else {
+      const wanted = def.hookgate.plugin_server;
+      const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
+      if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
+      else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
+      else plugins = pluginPlanOf(def, server, context, customAuth);
+    }
+  }
+
+  const hookNames = new Set([cm.auth_check.name, ...HOOK_LISTS.flatMap((point) => cm[point].map((h) => h.name))]);
+  for (const [name, settings] of Object.entries(def.hookgate.hooks)) {
+    const path = `hookgate.hooks.${name}`;
+    if (!hookNames.has(name)) warnings.push({ path, message: `\`${path}\` names no hook of this API; its settings are ignored` });
+    if (settings.fail_open && name === cm.auth_check.name && customAuth) {
+      fail(`${path}.fail_open`, 'fail_open is not allowed on the auth hook: a failed auth call must never let a request through');
+    }
+  }
+  for (const [event, handlers] of Object.entries(def.event_handlers.events)) {
+    handlers.forEach((handler, index) => {
+      const path = `event_handlers.events.${event}[${index}]`;
+      if (!KNOWN_EVENT_HANDLERS.has(handler.handler_name)) {
+        warnings.push({ path, message: `\`${path}\`: event handler ${JSON.stringify(handler.handler_name)} is not supported by Hookgate yet (only cp_dynamic_handler); it is ignored` });
+      } else if (typeof handler.handler_meta['name'] !== 'string' || handler.handler_meta['name'] === '') {
+        warnings.push({ path, message: `\`${path}.handler_meta.name\` should name the plugin function to call; this handler is ignored` });
+      } else if (!usesHooks) {
+        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugin server (a custom_middleware with driver "grpc"); this handler is ignored` });
+      }
+    });
+  }
 
   if (def.custom_middleware_bundle.trim() !== '' && !def.custom_middleware_bundle_disabled) {
     refuse('custom_middleware_bundle', `plugin bundle "${def.custom_middleware_bundle}"`);
   }
-
   if (def.version_data !== undefined && !def.version_data.not_versioned) {
     refuse('version_data.not_versioned', 'API versioning (not_versioned is false)');
   }
-
   const listenPath = def.proxy.listen_path;
   if (listenPath.includes('{')) refuse('proxy.listen_path', `a path template in the listen path ${JSON.stringify(listenPath)}`);
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
-    errors.push({
-      path: 'proxy.listen_path',
-      message: `\`proxy.listen_path\` must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`,
-    });
+    fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined };
 }

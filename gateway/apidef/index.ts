@@ -1,5 +1,7 @@
 export { AUTH_METHODS, authMethodsOf, type AuthMethod } from './auth-methods.js';
-export { checkApiFeatures } from './features.js';
+export { apiLoadContextOf } from './context.js';
+export { checkApiFeatures, NO_PLUGINS, type ApiLoadContext, type FeatureCheck } from './features.js';
+export { goJsonMarshal, hookIsOn, specMapOf, type HookPoint, type HookSpec, type PluginPlan } from './plugins.js';
 export { loadApiDefinitions, loadApiDocuments, type ApiDocument, type ApiLoadResult, type RefusedApi } from './load.js';
 export { apiSpecOf, routePrefixOf, upstreamTargetOf, type ApiSpec, type UpstreamTarget } from './model.js';
 export { apiDefinitionSchema, type ApiDefinition, type MiddlewareDefinition } from './schema.js';

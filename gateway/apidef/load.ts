@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
-import { checkApiFeatures } from './features.js';
+import { checkApiFeatures, NO_PLUGINS, type ApiLoadContext } from './features.js';
 import { apiSpecOf, routePrefixOf, type ApiSpec } from './model.js';
 import { apiDefinitionSchema } from './schema.js';
 import { TYK_APIDEF_FOREIGN_FIELDS } from './tyk-fields.js';
@@ -24,7 +24,7 @@ export interface ApiLoadResult {
 }
 
 /** Loads every `*.json` file of `dir` (not recursive, as Tyk), in name order. */
-export async function loadApiDefinitions(dir: string): Promise<ApiLoadResult> {
+export async function loadApiDefinitions(dir: string, context: ApiLoadContext = NO_PLUGINS): Promise<ApiLoadResult> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.json'))
     .map((entry) => entry.name)
@@ -32,7 +32,10 @@ export async function loadApiDefinitions(dir: string): Promise<ApiLoadResult> {
   const documents = await Promise.all(
     names.map(async (name) => ({ file: join(dir, name), parsed: await readJsonFile(join(dir, name)) })),
   );
-  return loadApiDocuments(documents.map(({ file, parsed }) => ({ file, document: parsed.ok ? parsed.value : undefined, readProblem: parsed.ok ? undefined : parsed.problem })));
+  return loadApiDocuments(
+    documents.map(({ file, parsed }) => ({ file, document: parsed.ok ? parsed.value : undefined, readProblem: parsed.ok ? undefined : parsed.problem })),
+    context,
+  );
 }
 
 export interface ApiDocument {
@@ -43,7 +46,7 @@ export interface ApiDocument {
 }
 
 /** Validates definitions and resolves conflicts between them (first file wins). */
-export function loadApiDocuments(documents: readonly ApiDocument[]): ApiLoadResult {
+export function loadApiDocuments(documents: readonly ApiDocument[], context: ApiLoadContext = NO_PLUGINS): ApiLoadResult {
   const apis: ApiSpec[] = [];
   const refused: RefusedApi[] = [];
   const inactive: string[] = [];
@@ -60,8 +63,8 @@ export function loadApiDocuments(documents: readonly ApiDocument[]): ApiLoadResu
     const errors = [...result.errors];
     for (const problem of result.warnings) warnings.push({ file, problem });
     const def = result.parsed;
-    if (def !== undefined) {
-      const features = checkApiFeatures(def);
+    const features = def === undefined ? undefined : checkApiFeatures(def, context);
+    if (features !== undefined) {
       errors.push(...features.errors);
       for (const problem of features.warnings) warnings.push({ file, problem });
     }
@@ -74,7 +77,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[]): ApiLoadResu
       continue;
     }
 
-    const spec = apiSpecOf(def, file);
+    const spec = apiSpecOf(def, file, features?.plugins);
     const sameId = byId.get(spec.id);
     const samePrefix = byPrefix.get(spec.routePrefix);
     const conflicts: Problem[] = [];

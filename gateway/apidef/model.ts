@@ -1,3 +1,4 @@
+import type { PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
 /** Where an API's requests go, split once at load so the request path does no URL parsing. */
@@ -28,6 +29,8 @@ export interface ApiSpec {
   readonly preserveHostHeader: boolean;
   readonly disableStripSlash: boolean;
   readonly keyless: boolean;
+  /** How the API calls its plugins; undefined when it has no hooks. */
+  readonly plugins: PluginPlan | undefined;
   /** The validated definition, for stages that need more than the fields above. */
   readonly definition: ApiDefinition;
 }
@@ -49,7 +52,7 @@ export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
   };
 }
 
-export function apiSpecOf(def: ApiDefinition, file: string): ApiSpec {
+export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan): ApiSpec {
   return {
     id: def.api_id,
     name: def.name,
@@ -62,6 +65,7 @@ export function apiSpecOf(def: ApiDefinition, file: string): ApiSpec {
     preserveHostHeader: def.proxy.preserve_host_header,
     disableStripSlash: def.proxy.disable_strip_slash,
     keyless: def.use_keyless,
+    plugins,
     definition: def,
   };
 }

@@ -52,6 +52,26 @@ const proxy = obj({
   disable_strip_slash: bool().default(false),
 });
 
+/** Hookgate's per-hook settings, keyed by hook name in the API's `hookgate.hooks`. */
+const hookSettings = obj({
+  dispatch_timeout_ms: int(1, 600_000).optional(),
+  /** Non-auth hooks only: a failed call lets the request continue unchanged (logged and counted). */
+  fail_open: bool().default(false),
+});
+
+/** Hookgate's own API settings, kept apart from Tyk's keys. */
+const hookgateApi = obj({
+  /** The plugin server for this API: a gRPC target or `sidecar:<name>`; default coprocess_grpc_server. */
+  plugin_server: str().default(''),
+  dispatch_timeout_ms: int(1, 600_000).optional(),
+  hooks: dict(hookSettings).default({}),
+});
+
+const eventHandler = obj({
+  handler_name: str().default(''),
+  handler_meta: dict(z.unknown()).default({}),
+});
+
 const versionInfo = obj({
   name: str().default(''),
 });
@@ -89,6 +109,8 @@ export const apiDefinitionSchema = obj({
   config_data_disabled: bool().default(false),
   session_lifetime: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
   version_data: versionData.optional(),
+  event_handlers: obj({ events: dict(list(eventHandler)).default({}) }).prefault({}),
+  hookgate: hookgateApi.prefault({}),
 });
 
 export type ApiDefinition = z.output<typeof apiDefinitionSchema>;

@@ -74,7 +74,6 @@ const entries: Record<string, ForeignField> = {
   cache_options: warn('response caching', whenFlag('enable_cache', 'warn')),
   enable_context_vars: warn('context variables'),
   enable_batch_request_support: warn('batch requests'),
-  event_handlers: warn('event handlers'),
   response_processors: warn('response processors'),
   error_overrides: warn('error overrides', (value, doc) =>
     !isZeroValue(value) && docField(doc, 'error_overrides_disabled') !== true ? 'warn' : 'off'),

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
+import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
 import { loadConfigFile, type ConfigLoadResult } from '../config/index.js';
 import type { Problem } from '../validation/index.js';
 
@@ -30,7 +30,7 @@ export async function loadAll(configPath: string): Promise<LoadReport> {
   if (config.config !== undefined) {
     const missing = await checkFolder(config.config.appPath, 'app_path');
     if (missing !== undefined) configFileProblems.push(missing);
-    else apis = await loadApiDefinitions(config.config.appPath);
+    else apis = await loadApiDefinitions(config.config.appPath, apiLoadContextOf(config.config));
   }
   return { configPath, config, configFileProblems, apis };
 }

@@ -1,6 +1,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
-import { DEFAULT_PROXY_TIMEOUT_SECONDS, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
+import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
+import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
+import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
 
@@ -45,11 +47,32 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
       message: '`http_server_options.enable_strict_routes` is false, but Hookgate always matches listen paths on whole path segments (/app never matches /apple)',
     });
   }
-  if (tyk.coprocess_options.enable_coprocess) {
-    warnings.push({
-      path: 'coprocess_options.enable_coprocess',
-      message: '`coprocess_options.enable_coprocess`: plugin hooks are not supported by this Hookgate version yet; APIs that use them are refused',
-    });
+  const coprocess = tyk.coprocess_options;
+  if (coprocess.coprocess_grpc_server !== '' && !coprocess.coprocess_grpc_server.startsWith('sidecar:')) {
+    const problem = targetProblem(coprocess.coprocess_grpc_server);
+    if (problem !== undefined) {
+      errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\` ${JSON.stringify(coprocess.coprocess_grpc_server)}: ${problem}` });
+    }
+  }
+  const names = new Set<string>();
+  const addresses = new Map<string, string>();
+  coprocess.sidecars.forEach((sidecar, index) => {
+    const at = `coprocess_options.sidecars[${index}]`;
+    if (names.has(sidecar.name)) errors.push({ path: `${at}.name`, message: `\`${at}.name\`: another sidecar is already named ${JSON.stringify(sidecar.name)}` });
+    names.add(sidecar.name);
+    const problem = targetProblem(sidecar.address);
+    if (problem !== undefined) errors.push({ path: `${at}.address`, message: `\`${at}.address\` ${JSON.stringify(sidecar.address)}: ${problem}` });
+    const target = normaliseTarget(sidecar.address);
+    const other = addresses.get(target);
+    if (other !== undefined) errors.push({ path: `${at}.address`, message: `\`${at}.address\`: sidecar ${JSON.stringify(other)} already serves ${target}` });
+    addresses.set(target, sidecar.name);
+    if (sidecar.restart_backoff_max_ms < sidecar.restart_backoff_initial_ms) {
+      errors.push({ path: `${at}.restart_backoff_max_ms`, message: `\`${at}.restart_backoff_max_ms\` must be at least restart_backoff_initial_ms` });
+    }
+  });
+  const reference = /^sidecar:(.*)$/.exec(coprocess.coprocess_grpc_server);
+  if (reference !== null && !names.has(reference[1] ?? '')) {
+    errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
   }
   if (tyk.enable_bundle_downloader) {
     warnings.push({
@@ -86,7 +109,42 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
       livenessPath: `/${tyk.health_check_endpoint_name.replace(/^\/+/, '')}`,
       readinessPath: `/${tyk.readiness_check_endpoint_name.replace(/^\/+/, '')}`,
     },
+    metricsPath: tyk.hookgate.metrics.enabled ? tyk.hookgate.metrics.path : undefined,
+    coprocess: resolveCoprocess(tyk, path),
   };
+}
+
+function resolveCoprocess(tyk: TykConfig, path: (p: string) => string): CoprocessConfig {
+  const options = tyk.coprocess_options;
+  const sidecars: SidecarSpec[] = options.sidecars.map((s) => ({
+    name: s.name,
+    command: s.command,
+    args: s.args,
+    env: s.env,
+    cwd: path(s.cwd),
+    address: normaliseTarget(s.address),
+    readyTimeoutMs: s.ready_timeout_ms,
+    stopGraceMs: s.stop_grace_ms,
+    restartBackoffInitialMs: s.restart_backoff_initial_ms,
+    restartBackoffMaxMs: s.restart_backoff_max_ms,
+  }));
+  return {
+    enabled: options.enable_coprocess,
+    server: resolvePluginServer(options.coprocess_grpc_server, sidecars),
+    recvMaxBytes: options.grpc_recv_max_size > 0 ? options.grpc_recv_max_size : DEFAULT_GRPC_MAX_BYTES,
+    sendMaxBytes: options.grpc_send_max_size > 0 ? options.grpc_send_max_size : DEFAULT_GRPC_MAX_BYTES,
+    authority: options.grpc_authority,
+    roundRobin: options.grpc_round_robin_load_balancing,
+    dispatchTimeoutMs: options.dispatch_timeout_ms,
+    sidecars,
+  };
+}
+
+/** A plugin server setting as a grpc-js target: `sidecar:<name>` becomes that sidecar's address. */
+export function resolvePluginServer(value: string, sidecars: readonly SidecarSpec[]): string {
+  const reference = /^sidecar:(.*)$/.exec(value);
+  if (reference === null) return normaliseTarget(value);
+  return sidecars.find((s) => s.name === reference[1])?.address ?? '';
 }
 
 function resolveStorage(tyk: TykConfig): StorageConfig {

@@ -1,3 +1,4 @@
+import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import type { TykConfig } from './schema.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -35,7 +36,31 @@ export interface GatewayConfig {
   readonly errors: { readonly hideGeneratorHeader: boolean; readonly closeConnections: boolean };
   readonly shutdownGraceMs: number;
   readonly health: { readonly livenessPath: string; readonly readinessPath: string };
+  /** The Prometheus endpoint's path, or undefined when metrics are off. */
+  readonly metricsPath: string | undefined;
+  readonly coprocess: CoprocessConfig;
 }
+
+export interface CoprocessConfig {
+  readonly enabled: boolean;
+  /** The default plugin server, as a grpc-js target; "" when none is configured. */
+  readonly server: string;
+  /** Largest reply accepted from a plugin (bytes). */
+  readonly recvMaxBytes: number;
+  /** Largest Object sent to a plugin (bytes); also caps request bodies buffered for hooks. */
+  readonly sendMaxBytes: number;
+  readonly authority: string;
+  readonly roundRobin: boolean;
+  readonly dispatchTimeoutMs: number;
+  readonly sidecars: readonly SidecarSpec[];
+}
+
+/**
+ * Message size limits when tyk.conf leaves them at 0. grpc-go (Tyk) sends without limit, but
+ * plugin servers receive at most 4 MiB by default (grpc-go, grpc-js, grpcio), so a larger
+ * request would fail inside the plugin; Hookgate refuses it up front with 413 instead.
+ */
+export const DEFAULT_GRPC_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Tyk's default when `proxy_default_timeout` is 0. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 30;

@@ -74,6 +74,11 @@ const hookgate = obj({
    * proxy you trust); otherwise the gateway sets them from the connection it accepted.
    */
   trust_forwarded_headers: bool().default(false),
+  /** Prometheus metrics on the gateway's listener. */
+  metrics: obj({
+    enabled: bool().default(true),
+    path: str().regex(/^\/[^?#]*$/, { error: 'a path starting with /' }).default('/metrics'),
+  }).prefault({}),
 });
 
 export const tykConfigSchema = obj({

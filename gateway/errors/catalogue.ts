@@ -24,6 +24,13 @@ export const ERRORS = {
   HG_ERR_UPSTREAM_HOST_LOOKUP: { status: 502, message: 'Upstream host lookup failed' },
   HG_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream service reached hard timeout.' },
   HG_ERR_CLIENT_CLOSED_REQUEST: { status: 499, message: 'Client closed request' },
+  HG_ERR_UPSTREAM_TOO_LARGE: { status: 500, message: 'Middleware error' },
+
+  // Plugin hooks (texts are Tyk's, protocol.md 2.13)
+  HG_ERR_HOOK_FAILED: { status: 500, message: 'Middleware error', grpcStatus: 2 },
+  HG_ERR_AUTH_HOOK_FAILED: { status: 403, message: 'Key not authorised', grpcStatus: 2 },
+  HG_ERR_AUTH_NO_SESSION: { status: 403, message: 'Forbidden' },
+  HG_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'Request is too large' },
 
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher } from 'undici';
 import type { ApiSpec } from '../apidef/index.js';
 import type { ErrorCode } from '../errors/index.js';
+import { BufferingRelay, type BufferedOutcome } from './buffered.js';
 import { downstreamResponseHeaders, upstreamRequestHead } from './headers.js';
 import { upstreamPathOf, upstreamQueryOf } from './upstream-url.js';
 
@@ -19,10 +20,15 @@ export interface Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly api: ApiSpec;
+  readonly method: string;
   /** The routed path (dot segments resolved) and the length of the matched listen path. */
   readonly path: string;
   readonly prefixLength: number;
   readonly query: string;
+  /** Flat [name, value, ...] list: the client's raw headers, or as hooks left them. */
+  readonly headers: readonly string[];
+  /** The body when the gateway holds it (hooks read it); undefined: stream it from the client. */
+  readonly buffered: Buffer | undefined;
   readonly clientIp: string;
   /** True once the gateway is shutting down: responses then close their connection. */
   readonly closing: () => boolean;
@@ -41,6 +47,15 @@ export interface ProxyOutcome {
 const LOOKUP_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
+/** Maps an undici failure to the catalogue. */
+export function classifyUpstreamError(err: unknown, clientGone: boolean): ErrorCode {
+  const code = errorCodeOf(err);
+  if (clientGone || err instanceof ClientGoneError) return 'HG_ERR_CLIENT_CLOSED_REQUEST';
+  if (code !== undefined && TIMEOUTS.has(code)) return 'HG_ERR_UPSTREAM_TIMEOUT';
+  if (code !== undefined && LOOKUP_FAILURES.has(code)) return 'HG_ERR_UPSTREAM_HOST_LOOKUP';
+  return 'HG_ERR_UPSTREAM_UNREACHABLE';
+}
+
 function errorCodeOf(err: unknown): string | undefined {
   const direct = (err as { code?: unknown } | null)?.code;
   if (typeof direct === 'string') return direct;
@@ -49,7 +64,7 @@ function errorCodeOf(err: unknown): string | undefined {
 }
 
 /** Raised into undici to abort an upstream request whose client went away. */
-class ClientGoneError extends Error {
+export class ClientGoneError extends Error {
   constructor() {
     super('the client closed the connection');
     this.name = 'ClientGoneError';
@@ -124,13 +139,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       this.done(base);
       return;
     }
-    const code = errorCodeOf(err);
-    let error: ErrorCode;
-    if (this.clientGone || err instanceof ClientGoneError) error = 'HG_ERR_CLIENT_CLOSED_REQUEST';
-    else if (code !== undefined && TIMEOUTS.has(code)) error = 'HG_ERR_UPSTREAM_TIMEOUT';
-    else if (code !== undefined && LOOKUP_FAILURES.has(code)) error = 'HG_ERR_UPSTREAM_HOST_LOOKUP';
-    else error = 'HG_ERR_UPSTREAM_UNREACHABLE';
-    this.done({ ...base, error, cause: err });
+    this.done({ ...base, error: classifyUpstreamError(err, this.clientGone), cause: err });
   }
 }
 
@@ -158,12 +167,25 @@ export class UpstreamProxy {
    * answers 400).
    */
   forward(x: Exchange, done: (outcome: ProxyOutcome) => void): { invalid: string } | undefined {
+    return this.send(x, (started) => new ResponseRelay(x, started, done));
+  }
+
+  /**
+   * Like `forward`, but the response is collected whole (for response hooks) instead of written:
+   * `done` gets it, or `HG_ERR_UPSTREAM_TOO_LARGE` once it passes `maxBytes`.
+   */
+  forwardBuffered(x: Exchange, maxBytes: number, done: (outcome: BufferedOutcome) => void): { invalid: string } | undefined {
+    return this.send(x, (started) => new BufferingRelay(x.res, started, maxBytes, done));
+  }
+
+  private send(x: Exchange, handler: (started: number) => Dispatcher.DispatchHandler): { invalid: string } | undefined {
     const { req, api } = x;
-    const head = upstreamRequestHead(req.rawHeaders, {
+    const head = upstreamRequestHead(x.headers, {
       clientIp: x.clientIp,
-      proto: (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+      proto: (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http',
       preserveHost: api.preserveHostHeader,
       trustForwardedHeaders: this.settings.trustForwardedHeaders,
+      bufferedBodyLength: x.buffered?.length,
     });
     if (head.invalid !== undefined) return { invalid: head.invalid };
     const query = upstreamQueryOf(api, x.query);
@@ -172,11 +194,11 @@ export class UpstreamProxy {
       {
         origin: api.target.origin,
         path: query === '' ? path : `${path}?${query}`,
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        method: x.method as Dispatcher.HttpMethod,
         headers: head.headers,
-        body: head.hasBody ? req : null,
+        body: x.buffered !== undefined ? (x.buffered.length > 0 ? x.buffered : null) : head.hasBody ? req : null,
       },
-      new ResponseRelay(x, performance.now(), done),
+      handler(performance.now()),
     );
     return undefined;
   }

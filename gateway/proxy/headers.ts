@@ -40,6 +40,11 @@ export interface ForwardingFacts {
   readonly proto: string;
   readonly preserveHost: boolean;
   readonly trustForwardedHeaders: boolean;
+  /**
+   * Set when the gateway holds the body itself (a hook read or replaced it): the client's framing
+   * headers are replaced by `Content-Length` of this many bytes.
+   */
+  readonly bufferedBodyLength?: number | undefined;
 }
 
 export interface UpstreamRequestHead {
@@ -81,6 +86,7 @@ export function upstreamRequestHead(raw: readonly string[], facts: ForwardingFac
         break;
       case 'content-length':
         if (value !== '0') hasBody = true;
+        if (facts.bufferedBodyLength !== undefined) continue;
         break;
       case 'x-forwarded-for':
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
@@ -97,6 +103,11 @@ export function upstreamRequestHead(raw: readonly string[], facts: ForwardingFac
         if (listed?.has(lower)) continue;
     }
     headers.push(name, value);
+  }
+  if (facts.bufferedBodyLength !== undefined) {
+    // A body that was there (even if a hook emptied it) keeps an explicit length.
+    if (facts.bufferedBodyLength > 0 || hasBody) headers.push('Content-Length', String(facts.bufferedBodyLength));
+    hasBody = facts.bufferedBodyLength > 0;
   }
   headers.push('X-Forwarded-For', forwardedFor === undefined || forwardedFor === '' ? facts.clientIp : `${forwardedFor}, ${facts.clientIp}`);
   if (!forwardedProto) headers.push('X-Forwarded-Proto', facts.proto);

@@ -11,3 +11,20 @@ export function keylessApi(id: string, listenPath: string, targetUrl: string, pr
     ...extra,
   };
 }
+
+/** A tyk.conf fragment that turns gRPC plugins on, pointing at `server`. */
+export function coprocessConfig(server: string, options: Record<string, unknown> = {}) {
+  return { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: server, ...options } };
+}
+
+/** An API with gRPC plugin hooks; keyless unless it has an auth_check (then custom auth is on). */
+export function pluginApi(id: string, listenPath: string, targetUrl: string, middleware: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const withAuth = typeof middleware['auth_check'] === 'object';
+  return {
+    ...keylessApi(id, listenPath, targetUrl, {}, extra),
+    use_keyless: !withAuth,
+    enable_coprocess_auth: withAuth,
+    custom_middleware: { driver: 'grpc', ...middleware },
+    ...extra,
+  };
+}

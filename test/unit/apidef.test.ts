@@ -30,11 +30,11 @@ describe('API definitions', () => {
     ]);
   });
 
-  it('refuses a protected API, since no auth method is implemented yet', () => {
+  it('refuses a protected API whose auth method is not implemented yet', () => {
     const standard = load({ file: 'p.json', document: { ...keylessApi('p', '/p/', 'http://up'), use_keyless: false } });
     assert.match(errorsOf(standard)[0] ?? '', /`use_keyless`: the API is protected .* needs the auth token \(Tyk's default\).* refused rather than served without it/);
     const custom = load({ file: 'c.json', document: { ...keylessApi('c', '/c/', 'http://up'), use_keyless: false, enable_coprocess_auth: true, use_standard_auth: true } });
-    assert.deepEqual(errorsOf(custom).map((e) => e.split(':')[0]), ['`enable_coprocess_auth`', '`use_standard_auth`']);
+    assert.deepEqual(errorsOf(custom).map((e) => e.split(':')[0]), ['`use_standard_auth`', '`custom_middleware.auth_check`']);
     // With another method on, the auth token is not added by default (Tyk's loader).
     const jwt = load({ file: 'j.json', document: { ...keylessApi('j', '/j/', 'http://up'), use_keyless: false, enable_jwt: true } });
     assert.deepEqual(errorsOf(jwt), ['`enable_jwt`: the API needs JWT auth, which Hookgate does not support yet; the API is refused rather than served without it']);
@@ -53,7 +53,7 @@ describe('API definitions', () => {
       }),
     });
     assert.deepEqual(errorsOf(result).sort(), [
-      '`custom_middleware.pre[0]`: plugin hook "AddHeader" (pre), which Hookgate does not support yet; the API is refused rather than served without it',
+      '`custom_middleware.driver`: the API uses gRPC plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config',
       '`enable_ip_whitelisting` turns on an IP allow list, which Hookgate does not support yet; refused rather than run without it',
     ]);
     assert.deepEqual(warningsOf(result), ['`CORS` (CORS handling) is not supported by Hookgate yet and is ignored']);

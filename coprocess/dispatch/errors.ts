@@ -1,0 +1,42 @@
+/** Why a Dispatch call produced no usable reply. The gateway fails the hook closed on any of them. */
+export type DispatchFailure =
+  /** The plugin server's sidecar is not running or not ready; nothing was sent. */
+  | 'not_ready'
+  /** The Object is larger than grpc_send_max_size; nothing was sent. */
+  | 'too_large'
+  /** No reply within the deadline. */
+  | 'deadline'
+  /** The server could not be reached, or the connection broke. */
+  | 'unavailable'
+  /** The server answered with a gRPC error status. */
+  | 'status'
+  /** The reply bytes are not an Object. */
+  | 'decode';
+
+/** gRPC status names, for logs and metrics labels. */
+const STATUS_NAMES = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE',
+  'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+];
+
+export const grpcStatusName = (code: number): string => STATUS_NAMES[code] ?? `STATUS_${code}`;
+
+export class DispatchError extends Error {
+  override readonly name = 'DispatchError';
+
+  constructor(
+    readonly failure: DispatchFailure,
+    message: string,
+    /** The gRPC status code, when the call got that far. */
+    readonly grpcCode: number | undefined = undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** A label for metrics: the gRPC status name, or the failure kind when no call was made. */
+  get label(): string {
+    return this.grpcCode === undefined ? this.failure.toUpperCase() : grpcStatusName(this.grpcCode);
+  }
+}

@@ -1,0 +1,1 @@
+export { eventPayload, goTimeString, originatingRequest, type EventSource } from './payload.js';

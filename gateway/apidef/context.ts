@@ -1,0 +1,18 @@
+import { resolvePluginServer, type GatewayConfig } from '../config/index.js';
+import type { ApiLoadContext } from './features.js';
+
+/** What API definitions are checked against, from the gateway's config. */
+export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
+  const { coprocess } = config;
+  const names = new Set(coprocess.sidecars.map((s) => s.name));
+  return {
+    coprocessEnabled: coprocess.enabled,
+    defaultServer: coprocess.server,
+    dispatchTimeoutMs: coprocess.dispatchTimeoutMs,
+    resolveServer: (value) => {
+      const reference = /^sidecar:(.*)$/.exec(value);
+      if (reference !== null && !names.has(reference[1] ?? '')) return undefined;
+      return resolvePluginServer(value, coprocess.sidecars);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { GatewayMetrics } from './metrics.js';

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionState__Output } from '../../coprocess/protocol/index.js';
+import type { HookRequestView, RequestChanges } from '../../coprocess/mapping/index.js';
+import type { ApiSpec } from '../apidef/index.js';
+import type { Exchange } from '../proxy/index.js';
+import { removeDotSegments } from '../routing/index.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One request on its way through an API's stages. Hooks change it here; the proxy sends what it
+ * holds. Headers stay the client's raw list until a hook edits them, so a request no hook touches
+ * costs no copies.
+ */
+export class RequestContext implements HookRequestView, Exchange {
+  method: string;
+  path: string;
+  query: string;
+  /** Length of the listen path at the start of `path` (stripped when the API asks), 0 if absent. */
+  prefixLength: number;
+  readonly requestUri: string;
+  readonly scheme: 'http' | 'https';
+  /** The body read for hooks; undefined while it still streams from the client. */
+  buffered: Buffer | undefined;
+  /** The session an auth hook attached, in the protocol's shape. */
+  session: SessionState__Output | undefined;
+  /** The identity (`metadata["token"]`) of the attached session. */
+  token: string | undefined;
+  private headerList: string[];
+  private ownHeaders = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly api: ApiSpec,
+    readonly clientIp: string,
+    readonly started: number,
+    path: string,
+    query: string,
+    prefixLength: number,
+    readonly closing: () => boolean,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.path = path;
+    this.query = query;
+    this.prefixLength = prefixLength;
+    this.requestUri = req.url ?? path;
+    this.scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+    this.headerList = req.rawHeaders;
+  }
+
+  get headers(): readonly string[] {
+    return this.headerList;
+  }
+
+  /** The body for hooks and upstream: the buffered one, or empty. */
+  get body(): Buffer {
+    return this.buffered ?? EMPTY;
+  }
+
+  /** First value of a header, any case. */
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    for (let i = 0; i < this.headerList.length; i += 2) if ((this.headerList[i] as string).toLowerCase() === lower) return this.headerList[i + 1];
+    return undefined;
+  }
+
+  private editable(): string[] {
+    if (!this.ownHeaders) {
+      this.headerList = [...this.headerList];
+      this.ownHeaders = true;
+    }
+    return this.headerList;
+  }
+
+  deleteHeader(name: string): void {
+    const lower = name.toLowerCase();
+    const list = this.editable();
+    this.headerList = list.filter((_, i) => (list[i - (i % 2)] as string).toLowerCase() !== lower);
+  }
+
+  /** Replaces every value of the header (Go's Header.Set). */
+  setHeader(name: string, value: string): void {
+    this.deleteHeader(name);
+    this.editable().push(name, value);
+  }
+
+  /** Applies a hook's changes in Tyk's order: body, delete headers, set headers, URL, method. */
+  apply(changes: RequestChanges): void {
+    this.buffered = changes.body;
+    for (const name of changes.deleteHeaders) this.deleteHeader(name);
+    for (const [name, value] of changes.setHeaders) this.setHeader(name, value);
+    const path = changes.path.startsWith('/') ? removeDotSegments(changes.path) : `/${changes.path}`;
+    if (path !== this.path) {
+      this.path = path;
+      const prefix = this.api.routePrefix;
+      const under = prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
+      this.prefixLength = prefix !== '/' && under ? prefix.length : 0;
+    }
+    this.query = changes.query;
+    this.method = changes.method;
+  }
+}
