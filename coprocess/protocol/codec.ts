@@ -19,9 +19,47 @@ const EventReplyType = root.lookupType('coprocess.EventReply');
 /** The protobufjs types, for code that needs reflection (tests, tools). */
 export const messageTypes = { root, Object: ObjectType, Event: EventType, EventReply: EventReplyType };
 
+type Message = Record<string, unknown>;
+
+const isDefaultScalar = (value: unknown): boolean =>
+  value === 0 ||
+  value === '' ||
+  value === false ||
+  (value instanceof Uint8Array && value.length === 0) ||
+  // int64 fields become Long objects when the long package is present
+  (typeof value === 'object' && value !== null && (value as { low?: unknown }).low === 0 && (value as { high?: unknown }).high === 0);
+
+/**
+ * Drops fields at their proto3 default (0, "", false, empty bytes, lists and maps), as Go and
+ * grpcio encoders do, so what Hookgate sends is what Tyk would send. Message fields stay even
+ * when empty: their presence means something (a session, a request, return_overrides).
+ */
+function omitDefaults(message: Message, type: protobuf.Type): void {
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value === undefined || value === null) continue;
+    const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    if (field.map) {
+      const entries = Object.values(value as Message);
+      if (entries.length === 0) delete message[field.name];
+      else if (nested !== undefined) for (const entry of entries) omitDefaults(entry as Message, nested);
+    } else if (field.repeated) {
+      const items = value as unknown[];
+      if (items.length === 0) delete message[field.name];
+      else if (nested !== undefined) for (const item of items) omitDefaults(item as Message, nested);
+    } else if (nested !== undefined) {
+      omitDefaults(value as Message, nested);
+    } else if (isDefaultScalar(value)) {
+      delete message[field.name];
+    }
+  }
+}
+
 /** Encodes an Object for the wire. Accepts enum names or numbers, Buffers or byte arrays. */
 export function encodeObject(object: CoprocessObject): Buffer {
-  return Buffer.from(ObjectType.encode(ObjectType.fromObject(object)).finish());
+  const message = ObjectType.fromObject(object) as unknown as Message;
+  omitDefaults(message, ObjectType);
+  return Buffer.from(ObjectType.encode(message).finish());
 }
 
 /** Decodes an Object from the wire, every field present (see MESSAGE_OPTIONS). Throws on malformed input. */

@@ -94,3 +94,16 @@ describe('codec', () => {
     assert.throws(() => decodeObject(Buffer.from([0x1a, 0xff, 0xff, 0xff])));
   });
 });
+
+describe('canonical proto3 encoding', () => {
+  it('omits default scalars, empty lists and maps, as Go and grpcio do, but keeps present messages', () => {
+    const bytes = encodeObject({ hook_name: '', request: { body: '', headers: {}, delete_headers: [], raw_body: Buffer.alloc(0), return_overrides: { response_code: 0 } }, session: {}, metadata: {} });
+    // request (3) present with return_overrides (10) present but empty; session (4) present and empty
+    assert.deepEqual([...bytes], [0x1a, 0x02, 0x52, 0x00, 0x22, 0x00]);
+  });
+
+  it('a decoded Object re-encodes to the same bytes (defaults stay out)', () => {
+    const original = encodeObject({ hook_type: 'Pre', hook_name: 'H', request: { url: '/x', raw_body: Buffer.from('b') }, session: { rate: 1, access_rights: { a: { api_id: 'a', allowed_urls: [{ url: '/u', methods: [] }] } } } });
+    assert.deepEqual(encodeObject(decodeObject(original)), original);
+  });
+});
