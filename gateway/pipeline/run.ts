@@ -2,7 +2,7 @@ import type { BufferedResponse } from '../../coprocess/index.js';
 import { ERRORS } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { BufferedOutcome, UpstreamProxy } from '../proxy/index.js';
-import { readBody } from './body.js';
+import { drainRest, readBody } from './body.js';
 import { runRequestHook, runResponseHooks, type HookDeps } from './hooks.js';
 import type { RequestContext } from './request-context.js';
 import { completeUpstream, type Completion } from './upstream.js';
@@ -38,8 +38,9 @@ export async function runPluginPipeline(ctx: RequestContext, deps: PipelineDeps)
     if (!body.ok) {
       if (body.reason === 'aborted') return { status: ERRORS.HG_ERR_CLIENT_CLOSED_REQUEST.status, upstreamLatencyMs: -1 };
       deps.log.warn(`body:${ctx.api.id}`, { api_id: ctx.api.id, reason: body.detail }, 'request body too large for the plugin hooks');
-      // The rest of the body is not read, so the connection cannot carry another request.
-      ctx.res.setHeader('Connection', 'close');
+      const rest = await drainRest(ctx.req);
+      if (rest === 'gone') return { status: ERRORS.HG_ERR_CLIENT_CLOSED_REQUEST.status, upstreamLatencyMs: -1 };
+      if (rest === 'over_cap') ctx.res.setHeader('Connection', 'close');
       deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_TOO_LARGE');
       return ended(ctx);
     }

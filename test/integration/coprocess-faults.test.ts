@@ -5,7 +5,7 @@ import { coprocessConfig, pluginApi } from '../helpers/apis.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { startGrpcPlugin, type GrpcPlugin } from '../helpers/grpc-plugin.js';
 import { request, tykError } from '../helpers/http.js';
-import { startUpstream, type ReceivedRequest, type TestUpstream } from '../helpers/upstream.js';
+import { patternStream, startUpstream, type ReceivedRequest, type TestUpstream } from '../helpers/upstream.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const TEN_MB = 10 * 1024 * 1024;
@@ -132,6 +132,9 @@ describe('request bodies over grpc_send_max_size', () => {
       // A text body under the limit whose Object (body + raw_body) is over it: also 413, not a gRPC error.
       const doubled = await request(gw.url('/b/y'), { method: 'POST', body: 'x'.repeat(40 * 1024) });
       assert.equal(doubled.status, 413);
+      // Chunked, no Content-Length: cut off while reading, as soon as it passes the limit.
+      const chunked = await request(gw.url('/b/z'), { method: 'POST', body: patternStream(5 * 1024 * 1024) });
+      assert.equal(chunked.status, 413);
       assert.equal(plugin.received.length, 0, 'the plugin never saw the oversized requests');
       assert.equal((await request(gw.url('/b/small'), { method: 'POST', body: 'ok' })).status, 200);
     } finally {
