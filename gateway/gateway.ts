@@ -4,7 +4,7 @@ import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec 
 import type { GatewayConfig } from './config/index.js';
 import { createErrorResponder, HookgateError } from './errors/index.js';
 import { buildRouter, createRequestHandler } from './http/index.js';
-import { PluginClients } from '../coprocess/index.js';
+import { PluginClients, SidecarSupervisor, type ReadinessCheck } from '../coprocess/index.js';
 import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index.js';
 import { GatewayMetrics } from './metrics/index.js';
 import { EventDispatcher } from './pipeline/index.js';
@@ -37,6 +37,17 @@ export function logApiLoad(result: ApiLoadResult, logger: Logger): void {
       logger.error({ file: refused.file, api_id: refused.apiId, field: problem.path }, `API refused: ${problem.message}`);
     }
   }
+}
+
+/** Dispatch to a sidecar's address only while it is ready; the reason says which and why. */
+function sidecarReadiness(sidecars: SidecarSupervisor, target: string): ReadinessCheck | undefined {
+  const name = sidecars.nameForAddress(target);
+  if (name === undefined) return undefined;
+  return () => {
+    if (sidecars.isReady(name)) return { ready: true };
+    const status = sidecars.status(name);
+    return { ready: false, reason: `sidecar ${JSON.stringify(name)} is not ready (${status?.state ?? 'unknown'}${status?.reason === undefined ? '' : `: ${status.reason}`})` };
+  };
 }
 
 function listen(server: Server, address: string, port: number): Promise<AddressInfo> {
@@ -76,14 +87,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   const proxy = new UpstreamProxy(config.proxy);
   const metrics = new GatewayMetrics();
   const { coprocess } = config;
-  const clients = new PluginClients({
-    recvMaxBytes: coprocess.recvMaxBytes,
-    sendMaxBytes: coprocess.sendMaxBytes,
-    authority: coprocess.authority,
-    roundRobin: coprocess.roundRobin,
-  });
+  const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
+  const clients = new PluginClients(
+    { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
+    (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)),
+  );
   const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
   const errors = createErrorResponder(config.errors);
+  if (sidecars !== undefined) {
+    sidecars.on('restart', (name) => metrics.sidecarRestarted(name));
+    sidecars.on('ready', (name) => metrics.sidecarReady(name, true));
+    sidecars.on('exit', (name) => metrics.sidecarReady(name, false));
+    // Traffic starts once every sidecar is ready or its first start failed; a failed one keeps
+    // restarting in the background and its hooks fail closed until it is ready.
+    await sidecars.start();
+  }
   let shuttingDown = false;
   const handler = createRequestHandler({
     config,
@@ -92,6 +110,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     errors,
     store,
     metrics,
+    sidecars,
     pipeline: {
       proxy,
       proxyLog: logger.child({ component: 'proxy' }),
@@ -116,7 +135,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   try {
     info = await listen(server, config.listen.address, config.listen.port);
   } catch (err) {
-    await Promise.allSettled([proxy.destroy(), store.close()]);
+    await Promise.allSettled([proxy.destroy(), store.close(), sidecars?.stop()]);
     clients.closeAll();
     throw err;
   }
@@ -146,7 +165,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
         }, graceMs);
         await closed;
         clearTimeout(force);
-        await Promise.allSettled([proxy.close(), store.close()]);
+        // Sidecars stop last: in-flight requests needed them until now.
+        await Promise.allSettled([proxy.close(), store.close(), sidecars?.stop()]);
         clients.closeAll();
         logger.info('gateway stopped');
       })();

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SidecarSupervisor } from '../../coprocess/index.js';
 import type { Store } from '../storage/index.js';
 
 import { VERSION } from '../meta.js';
 
 interface HealthState {
   readonly store: Store;
+  readonly sidecars: SidecarSupervisor | undefined;
   readonly shuttingDown: () => boolean;
   readonly hideGeneratorHeader: boolean;
 }
@@ -29,7 +31,16 @@ export async function handleLiveness(req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const storage = await state.store.health();
-  const details = { [state.store.kind]: storage };
+  const details: Record<string, { status: string; componentType: string; output?: string; time: string }> = { [state.store.kind]: storage };
+  for (const sidecar of state.sidecars?.statuses() ?? []) {
+    const ready = sidecar.state === 'ready';
+    details[`sidecar:${sidecar.name}`] = {
+      status: ready ? 'pass' : 'fail',
+      componentType: 'component',
+      ...(ready ? {} : { output: `${sidecar.state}${sidecar.reason === undefined ? '' : `: ${sidecar.reason}`}` }),
+      time: storage.time,
+    };
+  }
   const failed = Object.values(details).filter((item) => item.status === 'fail').length;
   const total = Object.keys(details).length;
   const status = failed === 0 ? 'pass' : failed === total ? 'fail' : 'warn';

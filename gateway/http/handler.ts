@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { SidecarSupervisor } from '../../coprocess/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { ERRORS, type ErrorCode, type ErrorResponder } from '../errors/index.js';
 import { handleLiveness, handleReadiness } from '../health/index.js';
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   readonly errors: ErrorResponder;
   readonly store: Store;
   readonly metrics: GatewayMetrics;
+  readonly sidecars: SidecarSupervisor | undefined;
   readonly pipeline: PipelineDeps;
   /** Read per request, so a reload can swap the routes under running traffic. */
   readonly routes: () => Router<RouteTarget>;
@@ -29,7 +31,7 @@ export interface HandlerDeps {
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, errors, metrics, pipeline } = deps;
   const accessLog = config.log.accessLog ? deps.accessLog : undefined;
-  const healthState = { store: deps.store, shuttingDown: deps.shuttingDown, hideGeneratorHeader: config.errors.hideGeneratorHeader };
+  const healthState = { store: deps.store, sidecars: deps.sidecars, shuttingDown: deps.shuttingDown, hideGeneratorHeader: config.errors.hideGeneratorHeader };
 
   function done(req: IncomingMessage, clientIp: string, apiId: string | undefined, path: string, started: number, end: Completion) {
     const elapsed = performance.now() - started;

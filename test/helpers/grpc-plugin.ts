@@ -26,16 +26,19 @@ export interface GrpcPlugin {
   readonly port: number;
   /** Every Object received, in order. */
   readonly received: CoprocessObject__Output[];
-  /** gRPC metadata and deadline of every Dispatch call, in order. */
-  readonly calls: { metadata: Record<string, string>; deadline: number | undefined }[];
+  /** gRPC metadata, deadline and :authority of every Dispatch call, in order. */
+  readonly calls: { metadata: Record<string, string>; deadline: number | undefined; authority: string }[];
   /** Every DispatchEvent payload, in order. */
   readonly events: string[];
   handle(hookName: string, handler: HookHandler): void;
   stop(): Promise<void>;
 }
 
-/** Starts the server on an ephemeral loopback port. Hooks without a handler echo the Object. */
-export async function startGrpcPlugin(handlers: Record<string, HookHandler> = {}, options: grpc.ServerOptions = {}): Promise<GrpcPlugin> {
+/**
+ * Starts the server on an ephemeral loopback port (or `bind`, e.g. `unix:///path`). Hooks without
+ * a handler echo the Object.
+ */
+export async function startGrpcPlugin(handlers: Record<string, HookHandler> = {}, options: grpc.ServerOptions = {}, bind = '127.0.0.1:0'): Promise<GrpcPlugin> {
   const table = new Map(Object.entries(handlers));
   const received: CoprocessObject__Output[] = [];
   const calls: GrpcPlugin['calls'] = [];
@@ -48,7 +51,7 @@ export async function startGrpcPlugin(handlers: Record<string, HookHandler> = {}
       const metadata: Record<string, string> = {};
       for (const [key, value] of Object.entries(call.metadata.getMap())) metadata[key] = String(value);
       const deadline = call.getDeadline();
-      calls.push({ metadata, deadline: deadline instanceof Date ? deadline.getTime() : deadline === Infinity ? undefined : Number(deadline) });
+      calls.push({ metadata, deadline: deadline instanceof Date ? deadline.getTime() : deadline === Infinity ? undefined : Number(deadline), authority: call.getHost() });
       const handler = table.get(object.hook_name);
       Promise.resolve()
         .then(() => (handler === undefined ? object : handler(object, call)))
@@ -66,10 +69,10 @@ export async function startGrpcPlugin(handlers: Record<string, HookHandler> = {}
     },
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
+    server.bindAsync(bind, grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
   });
   return {
-    address: `127.0.0.1:${port}`,
+    address: bind.startsWith('unix:') ? bind : `127.0.0.1:${port}`,
     port,
     received,
     calls,
