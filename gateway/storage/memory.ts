@@ -1,4 +1,4 @@
-import { now, type HealthItem, type Store } from './types.js';
+import { now, type HealthItem, type QuotaResult, type SlidingWindowResult, type Store } from './types.js';
 
 interface Entry {
   value: string;
@@ -10,6 +10,10 @@ interface Entry {
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly entries = new Map<string, Entry>();
+  /** Sliding-window logs: hit times (ms), oldest first. */
+  private readonly windows = new Map<string, number[]>();
+  /** Quota counters: count and when the renewal period ends (ms; 0 = never). */
+  private readonly quotas = new Map<string, { count: number; renewsAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = 30_000) {
@@ -30,6 +34,45 @@ export class MemoryStore implements Store {
   private sweep(): void {
     const t = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt !== 0 && entry.expiresAt <= t) this.entries.delete(key);
+    for (const [key, quota] of this.quotas) if (quota.renewsAt !== 0 && quota.renewsAt <= t) this.quotas.delete(key);
+    // A window whose newest hit is older than any plausible window is idle; the next hit prunes the rest.
+    for (const [key, hits] of this.windows) if (hits.length === 0 || (hits[hits.length - 1] as number) < t - 24 * 3600_000) this.windows.delete(key);
+  }
+
+  hitSlidingWindow(key: string, limit: number, windowMs: number): Promise<SlidingWindowResult> {
+    const t = Date.now();
+    let hits = this.windows.get(key);
+    if (hits === undefined) {
+      hits = [];
+      this.windows.set(key, hits);
+    }
+    let expired = 0;
+    while (expired < hits.length && (hits[expired] as number) <= t - windowMs) expired++;
+    if (expired > 0) hits.splice(0, expired);
+    const allowed = hits.length < limit;
+    if (allowed) hits.push(t);
+    const oldest = hits[0];
+    return Promise.resolve({ allowed, count: hits.length, resetMs: oldest === undefined ? 0 : oldest + windowMs - t });
+  }
+
+  incrementQuota(key: string, renewalSeconds: number): Promise<QuotaResult> {
+    const t = Date.now();
+    let quota = this.quotas.get(key);
+    if (quota === undefined || (quota.renewsAt !== 0 && quota.renewsAt <= t)) {
+      quota = { count: 0, renewsAt: renewalSeconds > 0 ? t + renewalSeconds * 1000 : 0 };
+      this.quotas.set(key, quota);
+    }
+    quota.count++;
+    return Promise.resolve({ count: quota.count, resetSeconds: quota.renewsAt === 0 ? -1 : Math.ceil((quota.renewsAt - t) / 1000) });
+  }
+
+  listKeys(prefix: string, limit = Infinity): Promise<string[]> {
+    const out: string[] = [];
+    for (const key of this.entries.keys()) {
+      if (out.length >= limit) break;
+      if (key.startsWith(prefix) && this.live(key) !== undefined) out.push(key);
+    }
+    return Promise.resolve(out);
   }
 
   get(key: string): Promise<string | null> {
@@ -42,9 +85,12 @@ export class MemoryStore implements Store {
     return Promise.resolve();
   }
 
+  /** Deletes a value, a rate-limit log or a quota counter: whichever the key names. */
   delete(key: string): Promise<boolean> {
-    const existed = this.live(key) !== undefined;
+    const existed = this.live(key) !== undefined || this.windows.has(key) || this.quotas.has(key);
     this.entries.delete(key);
+    this.windows.delete(key);
+    this.quotas.delete(key);
     return Promise.resolve(existed);
   }
 
@@ -55,6 +101,8 @@ export class MemoryStore implements Store {
   close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.windows.clear();
+    this.quotas.clear();
     return Promise.resolve();
   }
 }

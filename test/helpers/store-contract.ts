@@ -35,6 +35,57 @@ export function storeContract(open: () => Promise<{ store: Store; stop: () => Pr
     assert.equal(await store.get('forever'), 'y');
   }));
 
+  it('sliding window: allows exactly `limit` hits, also when they arrive together, then frees up', withStore(async (store) => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.hitSlidingWindow('rate-limit-burst', 5, 800)));
+    assert.equal(results.filter((r) => r.allowed).length, 5);
+    const refused = results.find((r) => !r.allowed);
+    assert.equal(refused?.count, 5);
+    assert.ok((refused?.resetMs ?? 0) > 0 && (refused?.resetMs ?? 0) <= 800, `resetMs ${refused?.resetMs}`);
+    await sleep(900);
+    const again = await store.hitSlidingWindow('rate-limit-burst', 5, 800);
+    assert.equal(again.allowed, true);
+    assert.equal(again.count, 1);
+  }));
+
+  it('sliding window: the window slides (hits age out one by one) and keys are independent', withStore(async (store) => {
+    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, true);
+    await sleep(350);
+    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, true);
+    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, false);
+    assert.equal((await store.hitSlidingWindow('rate-limit-b', 2, 600)).allowed, true);
+    await sleep(320);
+    // The first hit left the window; the second has not.
+    const slid = await store.hitSlidingWindow('rate-limit-a', 2, 600);
+    assert.equal(slid.allowed, true);
+    assert.equal(slid.count, 2);
+    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, false);
+  }));
+
+  it('quota: counts up within the renewal period, starts again after it, and deleting resets it', withStore(async (store) => {
+    assert.deepEqual((await store.incrementQuota('quota-k', 1)).count, 1);
+    const second = await store.incrementQuota('quota-k', 1);
+    assert.equal(second.count, 2);
+    assert.ok(second.resetSeconds >= 0 && second.resetSeconds <= 1);
+    const burst = await Promise.all(Array.from({ length: 10 }, () => store.incrementQuota('quota-k', 1)));
+    assert.deepEqual(burst.map((r) => r.count).sort((a, b) => a - b), [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    await sleep(1200);
+    assert.equal((await store.incrementQuota('quota-k', 1)).count, 1);
+    await store.delete('quota-k');
+    assert.equal((await store.incrementQuota('quota-k', 1)).count, 1);
+    const forever = await store.incrementQuota('quota-forever', 0);
+    assert.equal(forever.resetSeconds, -1);
+  }));
+
+  it('lists keys by prefix, glob characters included', withStore(async (store) => {
+    await store.set('apikey-one', '1');
+    await store.set('apikey-two', '2');
+    await store.set('apikey-*star', '3');
+    await store.set('other-key', '4');
+    assert.deepEqual((await store.listKeys('apikey-')).sort(), ['apikey-*star', 'apikey-one', 'apikey-two']);
+    assert.deepEqual(await store.listKeys('apikey-*'), ['apikey-*star']);
+    assert.equal((await store.listKeys('apikey-', 2)).length, 2);
+  }));
+
   it('keeps unicode values intact', withStore(async (store) => {
     const value = JSON.stringify({ name: 'zoë ✓', n: 1 });
     await store.set('json', value);
