@@ -17,7 +17,7 @@ export const NO_PLUGINS: ApiLoadContext = {
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin', 'auth_token']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
@@ -57,6 +57,17 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
     }
   }
 
+  const tokenConfig = def.auth_configs['authToken'] ?? def.auth;
+  if (methods.includes('auth_token') && tokenConfig?.validate_signature === true) refuse('auth_configs.authToken.validate_signature', 'token signature validation');
+  if (methods.includes('auth_token') && tokenConfig?.use_certificate === true) refuse('auth_configs.authToken.use_certificate', 'certificate auth (dynamic mTLS)');
+  if (methods.includes('auth_token') && tokenConfig?.disable_header === true && !tokenConfig.use_param && !tokenConfig.use_cookie) {
+    fail('auth_configs.authToken', 'all auth sources are disabled for authToken, at least one of header/cookie/query must be enabled');
+  }
+  const bip = def.base_identity_provided_by;
+  const bipMethod = { auth_token: 'auth_token', custom_auth: 'custom_plugin', jwt_claim: 'jwt', basic_auth_user: 'basic', hmac_key: 'hmac', oidc_user: 'openid', oauth_key: 'oauth2' }[bip as string];
+  if (!def.use_keyless && bip !== '' && (bipMethod === undefined || !methods.includes(bipMethod as AuthMethod))) {
+    fail('base_identity_provided_by', `${JSON.stringify(bip)} names an auth method this API does not use (it uses ${methods.join(', ')})`);
+  }
   const cm = def.custom_middleware;
   const customAuth = methods.includes('custom_plugin');
   if (def.use_go_plugin_auth && !def.enable_coprocess_auth && !def.custom_plugin_auth_enabled) {

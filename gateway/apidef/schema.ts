@@ -101,6 +101,7 @@ export const apiDefinitionSchema = obj({
   custom_plugin_auth_enabled: bool().default(false),
   auth: authConfig.optional(),
   auth_configs: dict(authConfig).default({}),
+  strip_auth_data: bool().default(false),
   base_identity_provided_by: oneOf(['', 'auth_token', 'jwt_claim', 'basic_auth_user', 'hmac_key', 'custom_auth', 'oidc_user', 'oauth_key']).default(''),
   custom_middleware: customMiddleware.prefault({}),
   custom_middleware_bundle: str().default(''),

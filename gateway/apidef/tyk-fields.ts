@@ -29,7 +29,7 @@ const AUTH_FIELDS_WITHOUT_EFFECT = [
   'jwt_scope_claim_name', 'idp_client_id_mapping_disabled', 'hmac_allowed_algorithms', 'hmac_allowed_clock_skew',
   'openid_options', 'oauth_meta', 'allowed_access_types', 'allowed_authorize_types', 'auth_login_redirect',
   'notifications', 'client_certificates', 'scopes', 'security_requirement_scopes', 'auth_provider',
-  'session_provider', 'session_lifetime_respects_key_expiration', 'strip_auth_data', 'dont_set_quota_on_create',
+  'session_provider', 'session_lifetime_respects_key_expiration', 'dont_set_quota_on_create',
   'disable_rate_limit', 'disable_quota', 'allowed_ips', 'blacklisted_ips', 'ip_access_control_disabled',
   'upstream_certificates_disabled', 'certificate_pinning_disabled', 'domain_disabled', 'error_overrides_disabled',
   'tags_disabled',

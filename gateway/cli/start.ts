@@ -61,6 +61,11 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
     return 1;
   }
 
+  // SIGHUP reloads the API definitions, as Tyk does.
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading API definitions');
+    gateway.reload().catch((err: unknown) => logger.error({ err }, 'reload failed'));
+  });
   const signal = await waitForSignal();
   logger.info({ signal }, 'signal received');
   const again = () => {

@@ -47,6 +47,9 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
       message: '`http_server_options.enable_strict_routes` is false, but Hookgate always matches listen paths on whole path segments (/app never matches /apple)',
     });
   }
+  if (tyk.secret === '') {
+    warnings.push({ path: 'secret', message: '`secret` is empty: the control API (/tyk/...) is disabled (Tyk would leave it open to anyone)' });
+  }
   const coprocess = tyk.coprocess_options;
   if (coprocess.coprocess_grpc_server !== '' && !coprocess.coprocess_grpc_server.startsWith('sidecar:')) {
     const problem = targetProblem(coprocess.coprocess_grpc_server);
@@ -109,6 +112,19 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
       livenessPath: `/${tyk.health_check_endpoint_name.replace(/^\/+/, '')}`,
       readinessPath: `/${tyk.readiness_check_endpoint_name.replace(/^\/+/, '')}`,
     },
+    sessions: {
+      hashKeys: tyk.hash_keys,
+      hashKeyFunction: tyk.hash_key_function,
+      hashKeyFunctionFallback: tyk.hash_key_function_fallback,
+      minTokenLength: tyk.min_token_length > 0 ? tyk.min_token_length : 3,
+      forceGlobalLifetime: tyk.force_global_session_lifetime,
+      globalLifetime: tyk.global_session_lifetime,
+      lifetimeRespectsKeyExpiration: tyk.session_lifetime_respects_key_expiration,
+      rateLimitHeaders: tyk.rate_limit_response_headers,
+      limitsOnStorageFailure: tyk.hookgate.limits_on_storage_failure,
+    },
+    secret: tyk.secret,
+    controlApiPort: tyk.control_api_port,
     metricsPath: tyk.hookgate.metrics.enabled ? tyk.hookgate.metrics.path : undefined,
     coprocess: resolveCoprocess(tyk, path),
   };

@@ -36,9 +36,27 @@ export interface GatewayConfig {
   readonly errors: { readonly hideGeneratorHeader: boolean; readonly closeConnections: boolean };
   readonly shutdownGraceMs: number;
   readonly health: { readonly livenessPath: string; readonly readinessPath: string };
+  readonly sessions: SessionSettings;
+  /** The control API's secret ("" = no control API: Tyk would leave it open). */
+  readonly secret: string;
+  /** 0: the control API shares the gateway's listener. */
+  readonly controlApiPort: number;
   /** The Prometheus endpoint's path, or undefined when metrics are off. */
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
+}
+
+export interface SessionSettings {
+  readonly hashKeys: boolean;
+  readonly hashKeyFunction: string;
+  readonly hashKeyFunctionFallback: readonly string[];
+  /** Effective: Tyk's floor of 3 applies when the config says less. */
+  readonly minTokenLength: number;
+  readonly forceGlobalLifetime: boolean;
+  readonly globalLifetime: number;
+  readonly lifetimeRespectsKeyExpiration: boolean;
+  readonly rateLimitHeaders: 'rate_limits' | 'quotas';
+  readonly limitsOnStorageFailure: 'fail_closed' | 'fail_open';
 }
 
 export interface CoprocessConfig {

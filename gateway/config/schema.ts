@@ -74,6 +74,11 @@ const hookgate = obj({
    * proxy you trust); otherwise the gateway sets them from the connection it accepted.
    */
   trust_forwarded_headers: bool().default(false),
+  /**
+   * What rate limits and quotas do while their storage is unreachable: refuse with 503 (the
+   * default), or let requests through (logged and counted).
+   */
+  limits_on_storage_failure: oneOf(['fail_closed', 'fail_open']).default('fail_closed'),
   /** Prometheus metrics on the gateway's listener. */
   metrics: obj({
     enabled: bool().default(true),
@@ -94,6 +99,20 @@ export const tykConfigSchema = obj({
   log_format: oneOf(['', 'default', 'json', 'text']).default(''),
   hash_keys: bool().default(false),
   hash_key_function: oneOf(['', 'murmur32', 'murmur64', 'murmur128', 'sha256']).default(''),
+  hash_key_function_fallback: list(oneOf(['murmur32', 'murmur64', 'murmur128', 'sha256'])).default([]),
+  /** Keys shorter than this are never found; Tyk's floor is 3 (also when 0). */
+  min_token_length: int(0, 1024).default(0),
+  force_global_session_lifetime: bool().default(false),
+  global_session_lifetime: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  session_lifetime_respects_key_expiration: bool().default(false),
+  /** Where X-RateLimit-* headers come from: Tyk's default is "quotas"; Hookgate's is "rate_limits". */
+  rate_limit_response_headers: oneOf(['rate_limits', 'quotas']).default('rate_limits'),
+  /** Keys may be created without access_rights (they then reach every API). */
+  allow_master_keys: bool().default(false),
+  /** GET /tyk/keys lists key hashes when hash_keys is on. */
+  enable_hashed_keys_listing: bool().default(false),
+  /** The control API (/tyk/...) on a port of its own; 0 shares the gateway's listener. */
+  control_api_port: int(0, 65535).default(0),
   coprocess_options: coprocessOptions.prefault({}),
   enable_bundle_downloader: bool().default(false),
   bundle_base_url: str().default(''),

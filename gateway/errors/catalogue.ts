@@ -32,6 +32,18 @@ export const ERRORS = {
   HG_ERR_AUTH_NO_SESSION: { status: 403, message: 'Forbidden' },
   HG_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'Request is too large' },
 
+  // Sessions, keys, limits (texts are Tyk's, protocol.md 2.9-2.13, tyk-config.md 0.1)
+  HG_ERR_AUTH_FIELD_MISSING: { status: 401, message: 'Authorization field missing' },
+  HG_ERR_KEY_NOT_FOUND: { status: 403, message: 'Access to this API has been disallowed' },
+  HG_ERR_ACCESS_DISALLOWED: { status: 403, message: 'Access to this API has been disallowed' },
+  HG_ERR_KEY_INACTIVE: { status: 403, message: 'Key is inactive, please renew' },
+  HG_ERR_KEY_EXPIRED: { status: 401, message: 'Key has expired, please renew' },
+  HG_ERR_SESSION_MISSING: { status: 400, message: 'Session state is missing or unset! Please make sure that auth headers are properly applied' },
+  HG_ERR_RATE_LIMITED: { status: 429, message: 'Rate Limit Exceeded' },
+  HG_ERR_QUOTA_EXCEEDED: { status: 403, message: 'Quota exceeded' },
+  HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
+  HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
+
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
   HG_ERR_SHUTTING_DOWN: { status: 503, message: 'Gateway is shutting down' },

@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { SidecarSupervisor } from '../../coprocess/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { isControlPath } from '../control/index.js';
 import { ERRORS, type ErrorCode, type ErrorResponder } from '../errors/index.js';
 import { handleLiveness, handleReadiness } from '../health/index.js';
 import type { AccessLogWriter, Logger } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
-import { completeUpstream, RequestContext, runPluginPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
+import { completeUpstream, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
 import { clientAddressOf } from '../proxy/index.js';
 import { parseRequestTarget, type Router } from '../routing/index.js';
 import type { Store } from '../storage/index.js';
@@ -24,6 +25,10 @@ export interface HandlerDeps {
   readonly pipeline: PipelineDeps;
   /** Read per request, so a reload can swap the routes under running traffic. */
   readonly routes: () => Router<RouteTarget>;
+  /** The control API (/tyk/...); undefined on a listener that does not serve it. */
+  readonly control: ((req: IncomingMessage, res: ServerResponse, path: string, query: string) => void) | undefined;
+  /** A listener for the control API only (control_api_port): no API routes. */
+  readonly controlOnly?: boolean;
   readonly shuttingDown: () => boolean;
 }
 
@@ -81,6 +86,15 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       serveMetrics(req, res);
       return;
     }
+    if (deps.control !== undefined && isControlPath(path)) {
+      deps.control(req, res, path, target.query);
+      return;
+    }
+    if (deps.controlOnly === true) {
+      res.statusCode = 404;
+      res.end('404 page not found\n');
+      return;
+    }
 
     const match = deps.routes().match(path);
     if (match === undefined) {
@@ -96,8 +110,8 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const api = route.api;
     const ctx = new RequestContext(req, res, api, clientIp, started, path, target.query, match.prefixLength, deps.shuttingDown);
     const finish = (end: Completion) => done(req, clientIp, api.id, path, started, end);
-    if (api.plugins !== undefined) {
-      runPluginPipeline(ctx, pipeline).then(finish, (err: unknown) => {
+    if (route.stages !== undefined) {
+      runPipeline(ctx, route.stages, pipeline).then(finish, (err: unknown) => {
         internalError(req, res, err);
         finish({ status: 500, upstreamLatencyMs: -1 });
       });

@@ -1,9 +1,13 @@
 import type { ApiSpec, RefusedApi } from '../apidef/index.js';
+import { stagesFor, type Stage } from '../pipeline/index.js';
 import { Router } from '../routing/index.js';
 
-/** What a listen path leads to: a served API, or a refused one whose path stays blocked. */
+/**
+ * What a listen path leads to: a served API with its stages (built here, once per load), or a
+ * refused one whose path stays blocked.
+ */
 export type RouteTarget =
-  | { readonly kind: 'api'; readonly api: ApiSpec }
+  | { readonly kind: 'api'; readonly api: ApiSpec; readonly stages: readonly Stage[] | undefined }
   | { readonly kind: 'refused'; readonly file: string; readonly apiId: string | undefined };
 
 /**
@@ -17,6 +21,6 @@ export function buildRouter(apis: readonly ApiSpec[], refused: readonly RefusedA
     if (r.routePrefix !== undefined) entries.push([r.routePrefix, { kind: 'refused', file: r.file, apiId: r.apiId }]);
   }
   // Served APIs last: a listen path that is both served and refused (a duplicate) stays served.
-  for (const api of apis) entries.push([api.routePrefix, { kind: 'api', api }]);
+  for (const api of apis) entries.push([api.routePrefix, { kind: 'api', api, stages: stagesFor(api) }]);
   return new Router(entries);
 }

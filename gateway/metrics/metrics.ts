@@ -13,6 +13,7 @@ export class GatewayMetrics {
   private readonly hookSeconds = new Histogram({ name: 'hookgate_hook_duration_seconds', help: 'Dispatch call latency per plugin hook, including failed calls.', labelNames: ['api_id', 'hook', 'hook_type'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly hookErrors = new Counter({ name: 'hookgate_hook_errors_total', help: 'Failed hook calls, by gRPC status (or NOT_READY, TOO_LARGE, DECODE when no status applies).', labelNames: ['api_id', 'hook', 'hook_type', 'code'], registers: [this.registry] });
   private readonly hookFailOpen = new Counter({ name: 'hookgate_hook_fail_open_total', help: 'Failed non-auth hook calls that let the request continue because the hook is fail_open.', labelNames: ['api_id', 'hook', 'hook_type'], registers: [this.registry] });
+  private readonly limitsFailOpen = new Counter({ name: 'hookgate_limits_fail_open_total', help: 'Requests let through without rate limit or quota because storage was unreachable (limits_on_storage_failure: fail_open).', labelNames: ['api_id'], registers: [this.registry] });
   private readonly sidecarRestarts = new Counter({ name: 'hookgate_sidecar_restarts_total', help: 'Sidecar restarts after an exit or a failed start.', labelNames: ['sidecar'], registers: [this.registry] });
   private readonly sidecarUp = new Gauge({ name: 'hookgate_sidecar_ready', help: '1 while the sidecar is ready, else 0.', labelNames: ['sidecar'], registers: [this.registry] });
   private readonly perApi = new Map<string, { seconds: Histogram.Internal<string>; codes: Map<number, Counter.Internal> }>();
@@ -46,6 +47,10 @@ export class GatewayMetrics {
 
   hookFailedOpen(apiId: string, hook: string, hookType: string): void {
     this.hookFailOpen.labels(apiId, hook, hookType).inc();
+  }
+
+  limitsFailedOpen(apiId: string): void {
+    this.limitsFailOpen.labels(apiId).inc();
   }
 
   sidecarRestarted(name: string): void {

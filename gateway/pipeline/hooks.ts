@@ -7,7 +7,6 @@ import {
   computeRequestChanges,
   decideOverrides,
   DispatchError,
-  sessionForHooks,
   sessionFromAuthReply,
   type BufferedResponse,
   type CoprocessObject,
@@ -19,8 +18,10 @@ import type { HookPoint, HookSpec } from '../apidef/index.js';
 import type { ErrorCode, ErrorResponder } from '../errors/index.js';
 import type { ThrottledLog } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
+import { sessionToProto } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import type { RequestContext } from './request-context.js';
+import { attachPluginSession, type SessionDeps } from './sessions.js';
 
 export interface HookDeps {
   readonly errors: ErrorResponder;
@@ -28,7 +29,11 @@ export interface HookDeps {
   readonly events: EventDispatcher;
   readonly metrics: GatewayMetrics;
   readonly log: ThrottledLog;
+  readonly sessions: SessionDeps;
 }
+
+/** The session as hooks see it: every field, including the ones Tyk leaves out (docs/hooks.md). */
+const protoSessionOf = (ctx: RequestContext) => (ctx.session === undefined ? undefined : sessionToProto(ctx.session, ctx.sessionKey ?? ''));
 
 const HOOK_TYPES: Record<HookPoint, HookType__Output> = {
   pre: 'Pre',
@@ -111,9 +116,9 @@ export async function runRequestHook(ctx: RequestContext, hook: HookSpec, deps: 
   if (plan === undefined) return true;
   const sent = buildMiniRequest(ctx, hook.rawBodyOnly);
   const object: CoprocessObject = { hook_type: HOOK_TYPES[hook.point], hook_name: hook.name, request: sent, spec: plan.spec };
-  const session = ctx.session;
-  if (session !== undefined && (hook.point === 'post_key_auth' || hook.point === 'post')) {
-    object.session = sessionForHooks(session);
+  const session = hook.point === 'post_key_auth' || hook.point === 'post' ? protoSessionOf(ctx) : undefined;
+  if (session !== undefined) {
+    object.session = session;
     object.metadata = session.metadata;
   }
 
@@ -145,8 +150,7 @@ export async function runRequestHook(ctx: RequestContext, hook: HookSpec, deps: 
       deps.events.authFailure(ctx, authHeaderValue(ctx));
       return refuse(ctx, 'HG_ERR_AUTH_NO_SESSION', deps, hook, auth.reason);
     }
-    ctx.session = auth.session;
-    ctx.token = auth.token;
+    return attachPluginSession(ctx, deps.sessions, auth.session, auth.token);
   }
   return true;
 }
@@ -161,13 +165,13 @@ export async function runResponseHooks(ctx: RequestContext, upstream: BufferedRe
   let response = upstream;
   for (const hook of hooks) {
     const sentResponse = buildResponseObject(response, hook.rawBodyOnly);
-    const session = ctx.session === undefined ? {} : sessionForHooks(ctx.session);
+    const session = protoSessionOf(ctx);
     const object: CoprocessObject = {
       hook_type: 'Response',
       hook_name: hook.name,
       request: buildMiniRequest(ctx, hook.rawBodyOnly),
-      session,
-      metadata: ctx.session?.metadata ?? {},
+      session: session ?? {},
+      metadata: session?.metadata ?? {},
       spec: plan.spec,
       response: sentResponse,
     };

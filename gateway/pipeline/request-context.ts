@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SessionState__Output } from '../../coprocess/protocol/index.js';
 import type { HookRequestView, RequestChanges } from '../../coprocess/mapping/index.js';
+import type { SessionJson } from '../session/index.js';
 import type { ApiSpec } from '../apidef/index.js';
 import type { Exchange } from '../proxy/index.js';
 import { removeDotSegments } from '../routing/index.js';
@@ -22,10 +22,14 @@ export class RequestContext implements HookRequestView, Exchange {
   readonly scheme: 'http' | 'https';
   /** The body read for hooks; undefined while it still streams from the client. */
   buffered: Buffer | undefined;
-  /** The session an auth hook attached, in the protocol's shape. */
-  session: SessionState__Output | undefined;
-  /** The identity (`metadata["token"]`) of the attached session. */
-  token: string | undefined;
+  /** The session the auth stage attached, as Tyk stores it. */
+  session: SessionJson | undefined;
+  /** The key the session is stored under (Tyk's KeyID): the identity for limits and quotas. */
+  sessionKey: string | undefined;
+  /** Set when a stage changed the session: it is written back before the upstream is called. */
+  sessionModified = false;
+  /** Headers added to whatever response the request gets (rate-limit headers). */
+  readonly responseHeaders: string[] = [];
   private headerList: string[];
   private ownHeaders = false;
 

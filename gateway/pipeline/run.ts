@@ -1,10 +1,11 @@
 import type { BufferedResponse } from '../../coprocess/index.js';
-import { ERRORS } from '../errors/index.js';
+import type { ErrorResponder } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
-import type { BufferedOutcome, UpstreamProxy } from '../proxy/index.js';
-import { drainRest, readBody } from './body.js';
-import { runRequestHook, runResponseHooks, type HookDeps } from './hooks.js';
+import { writeHeadFlat, type BufferedOutcome, type UpstreamProxy } from '../proxy/index.js';
+import { runResponseHooks, type HookDeps } from './hooks.js';
 import type { RequestContext } from './request-context.js';
+import { persistStage } from './sessions.js';
+import type { Stage } from './stages.js';
 import { completeUpstream, type Completion } from './upstream.js';
 
 export interface PipelineDeps extends HookDeps {
@@ -17,40 +18,28 @@ export interface PipelineDeps extends HookDeps {
 const ended = (ctx: RequestContext): Completion => ({ status: ctx.res.statusCode, upstreamLatencyMs: -1 });
 
 function writeBuffered(ctx: RequestContext, response: BufferedResponse): void {
-  const headers = [...response.headers, 'Content-Length', String(response.body.length)];
+  const headers = [...response.headers, ...ctx.responseHeaders, 'Content-Length', String(response.body.length)];
   if (ctx.closing()) headers.push('Connection', 'close');
-  ctx.res.writeHead(response.status, headers);
+  writeHeadFlat(ctx.res, response.status, undefined, headers);
   ctx.res.end(response.body);
 }
 
 /**
- * An API with plugin hooks, in Tyk's chain order: read the body (hooks get it whole), pre hooks,
- * the auth hook, post-key-auth hooks, post hooks, the upstream, response hooks. Any stage may
- * answer the request itself; then the rest does not run.
+ * An API's stages (see stagesFor), then the upstream, then response hooks. Any stage may answer
+ * the request itself; then the rest does not run. A session a stage changed but could not write
+ * back (the request ended early) is written afterwards, so nothing is lost.
  */
-export async function runPluginPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<Completion> {
-  const plan = ctx.api.plugins;
-  if (plan === undefined) throw new Error('runPluginPipeline needs an API with plugins');
-  const requestHooks = [...plan.pre, ...(plan.authCheck === undefined ? [] : [plan.authCheck]), ...plan.postKeyAuth, ...plan.post];
-
-  if (requestHooks.length > 0) {
-    const body = await readBody(ctx.req, deps.sendMaxBytes);
-    if (!body.ok) {
-      if (body.reason === 'aborted') return { status: ERRORS.HG_ERR_CLIENT_CLOSED_REQUEST.status, upstreamLatencyMs: -1 };
-      deps.log.warn(`body:${ctx.api.id}`, { api_id: ctx.api.id, reason: body.detail }, 'request body too large for the plugin hooks');
-      const rest = await drainRest(ctx.req);
-      if (rest === 'gone') return { status: ERRORS.HG_ERR_CLIENT_CLOSED_REQUEST.status, upstreamLatencyMs: -1 };
-      if (rest === 'over_cap') ctx.res.setHeader('Connection', 'close');
-      deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_TOO_LARGE');
-      return ended(ctx);
+export async function runPipeline(ctx: RequestContext, stages: readonly Stage[], deps: PipelineDeps): Promise<Completion> {
+  try {
+    for (const stage of stages) {
+      if (!(await stage(ctx, deps))) return ended(ctx);
     }
-    ctx.buffered = body.body;
-    for (const hook of requestHooks) {
-      if (!(await runRequestHook(ctx, hook, deps))) return ended(ctx);
-    }
+  } finally {
+    if (ctx.sessionModified) void persistStage(ctx, { ...deps.sessions, errors: SILENT_ERRORS }).catch(() => undefined);
   }
+  const responseHooks = ctx.api.plugins?.response ?? [];
 
-  if (plan.response.length === 0) {
+  if (responseHooks.length === 0) {
     return new Promise((resolve) => {
       const refused = deps.proxy.forward(ctx, (outcome) => resolve(completeUpstream(ctx, outcome, deps.errors, deps.proxyLog)));
       if (refused !== undefined) {
@@ -76,7 +65,10 @@ export async function runPluginPipeline(ctx: RequestContext, deps: PipelineDeps)
     }
     return completeUpstream(ctx, outcome, deps.errors, deps.proxyLog);
   }
-  const final = await runResponseHooks(ctx, outcome.response, plan.response, deps);
+  const final = await runResponseHooks(ctx, outcome.response, responseHooks, deps);
   if (final !== undefined) writeBuffered(ctx, final);
   return { status: ctx.res.statusCode, upstreamLatencyMs: outcome.upstreamLatencyMs };
 }
+
+/** Error responses for a write-back after the response went out: nothing left to answer. */
+const SILENT_ERRORS: ErrorResponder = { send: () => undefined, sendMessage: () => undefined };

@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { ApiSpec } from '../apidef/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import { BufferingRelay, type BufferedOutcome } from './buffered.js';
-import { downstreamResponseHeaders, upstreamRequestHead } from './headers.js';
+import { downstreamResponseHeaders, upstreamRequestHead, writeHeadFlat } from './headers.js';
 import { upstreamPathOf, upstreamQueryOf } from './upstream-url.js';
 
 export interface ProxySettings {
@@ -30,6 +30,8 @@ export interface Exchange {
   /** The body when the gateway holds it (hooks read it); undefined: stream it from the client. */
   readonly buffered: Buffer | undefined;
   readonly clientIp: string;
+  /** Headers the gateway adds to the response (rate-limit headers). */
+  readonly responseHeaders: readonly string[];
   /** True once the gateway is shutting down: responses then close their connection. */
   readonly closing: () => boolean;
 }
@@ -110,8 +112,9 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     this.resumeUpstream = resume;
     const headers = downstreamResponseHeaders(rawHeaders);
+    if (this.x.responseHeaders.length > 0) headers.push(...this.x.responseHeaders);
     if (this.x.closing()) headers.push('Connection', 'close');
-    this.x.res.writeHead(statusCode, statusText, headers);
+    writeHeadFlat(this.x.res, statusCode, statusText, headers);
     return true;
   }
 

@@ -134,3 +134,25 @@ export function clientAddressOf(remoteAddress: string | undefined): string {
   if (remoteAddress === undefined) return '';
   return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
 }
+
+/**
+ * `res.writeHead` with a flat header list. Node takes a flat list as is only when no header was
+ * set on the response before; otherwise it merges with setHeader, which would keep one value of a
+ * repeated header (several Set-Cookie). So repeated headers are grouped into arrays then.
+ */
+export function writeHeadFlat(res: import('node:http').ServerResponse, status: number, statusText: string | undefined, flat: readonly string[]): void {
+  if (res.getHeaderNames().length === 0) {
+    if (statusText === undefined) res.writeHead(status, flat as string[]);
+    else res.writeHead(status, statusText, flat as string[]);
+    return;
+  }
+  const grouped: Record<string, string | string[]> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const prior = grouped[name];
+    grouped[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  if (statusText === undefined) res.writeHead(status, grouped);
+  else res.writeHead(status, statusText, grouped);
+}

@@ -30,14 +30,25 @@ describe('API definitions', () => {
     ]);
   });
 
-  it('refuses a protected API whose auth method is not implemented yet', () => {
+  it('loads protected APIs with the auth token (Tyk\'s default) and refuses methods not implemented yet', () => {
     const standard = load({ file: 'p.json', document: { ...keylessApi('p', '/p/', 'http://up'), use_keyless: false } });
-    assert.match(errorsOf(standard)[0] ?? '', /`use_keyless`: the API is protected .* needs the auth token \(Tyk's default\).* refused rather than served without it/);
+    assert.deepEqual(errorsOf(standard), []);
+    assert.equal(standard.apis[0]?.keyless, false);
     const custom = load({ file: 'c.json', document: { ...keylessApi('c', '/c/', 'http://up'), use_keyless: false, enable_coprocess_auth: true, use_standard_auth: true } });
-    assert.deepEqual(errorsOf(custom).map((e) => e.split(':')[0]), ['`use_standard_auth`', '`custom_middleware.auth_check`']);
+    assert.deepEqual(errorsOf(custom).map((e) => e.split(':')[0]), ['`custom_middleware.auth_check`']);
     // With another method on, the auth token is not added by default (Tyk's loader).
     const jwt = load({ file: 'j.json', document: { ...keylessApi('j', '/j/', 'http://up'), use_keyless: false, enable_jwt: true } });
     assert.deepEqual(errorsOf(jwt), ['`enable_jwt`: the API needs JWT auth, which Hookgate does not support yet; the API is refused rather than served without it']);
+  });
+
+  it('refuses a base_identity_provided_by that names a method the API does not use', () => {
+    const result = load({ file: 'b.json', document: { ...keylessApi('b', '/b/', 'http://up'), use_keyless: false, base_identity_provided_by: 'custom_auth' } });
+    assert.match(errorsOf(result)[0] ?? '', /`base_identity_provided_by`: "custom_auth" names an auth method this API does not use \(it uses auth_token\)/);
+  });
+
+  it('refuses token signature validation and certificate auth, which are not implemented', () => {
+    const result = load({ file: 's.json', document: { ...keylessApi('s', '/s/', 'http://up'), use_keyless: false, auth_configs: { authToken: { validate_signature: true, use_certificate: true } } } });
+    assert.equal(errorsOf(result).length, 2);
   });
 
   it('refuses features that restrict access and warns about ones that do not', () => {
@@ -102,7 +113,7 @@ describe('API definitions', () => {
   });
 
   it('keeps the listen path of a refused definition so it can be blocked', () => {
-    const result = load({ file: 'p.json', document: { ...keylessApi('p', '/private/', 'http://up'), use_keyless: false } });
+    const result = load({ file: 'p.json', document: { ...keylessApi('p', '/private/', 'http://up'), use_keyless: false, enable_jwt: true } });
     assert.equal(result.refused[0]?.routePrefix, '/private');
   });
 

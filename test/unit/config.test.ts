@@ -35,13 +35,13 @@ describe('tyk.conf validation', () => {
   });
 
   it('warns about a misspelt key, naming the closest known key', () => {
-    const { config, warnings } = loadConfigDocument({ listen_prot: 9000 });
+    const { config, warnings } = loadConfigDocument({ secret: 's', listen_prot: 9000 });
     assert.ok(config);
     assert.deepEqual(messages(warnings), ['Unknown key `listen_prot` is ignored; did you mean `listen_port`?']);
   });
 
   it('accepts Tyk settings it does not implement with one warning each, and stays quiet about zero values', () => {
-    const { config, warnings } = loadConfigDocument({ enable_analytics: true, enable_jsvm: false, template_path: '/opt/templates', uptime_tests: { disable: false } });
+    const { config, warnings } = loadConfigDocument({ secret: 's', enable_analytics: true, enable_jsvm: false, template_path: '/opt/templates', uptime_tests: { disable: false } });
     assert.ok(config);
     assert.deepEqual(messages(warnings), [
       '`enable_analytics` (Tyk setting) is not supported by Hookgate yet and is ignored',
@@ -74,6 +74,10 @@ describe('tyk.conf validation', () => {
   it('refuses Redis Cluster until it is supported, instead of talking to one node', () => {
     const { errors } = loadConfigDocument({ storage: { enable_cluster: true, addrs: ['a:1'] } });
     assert.match(messages(errors)[0] ?? '', /Redis Cluster is not supported/);
+  });
+
+  it('warns that an empty secret disables the control API', () => {
+    assert.match(loadConfigDocument({}).warnings.map((w) => w.message).join(), /`secret` is empty: the control API \(\/tyk\/...\) is disabled/);
   });
 
   it('freezes the resolved config', () => {

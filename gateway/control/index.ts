@@ -1,0 +1,2 @@
+export { createControlHandler, isControlPath, type ControlDeps } from './router.js';
+export { secretMatches } from './secret.js';

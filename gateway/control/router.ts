@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayConfig } from '../config/index.js';
+import type { Logger } from '../logging/index.js';
+import type { SessionStore } from '../session/index.js';
+import { handleKeys } from './keys.js';
+import { apiError, apiOk } from './respond.js';
+import { secretMatches } from './secret.js';
+
+export interface ControlDeps {
+  readonly config: GatewayConfig;
+  readonly sessions: SessionStore;
+  readonly logger: Logger;
+  /** Reloads API definitions; resolves when the new set serves. */
+  readonly reload: () => Promise<void>;
+}
+
+/** Whether a path belongs to the control API. */
+export const isControlPath = (path: string) => path === '/tyk' || path.startsWith('/tyk/');
+
+/**
+ * Tyk's Gateway API under /tyk/ (tyk-config.md 4.1): the `X-Tyk-Authorization` secret checked
+ * in constant time on every route (403 otherwise, and always when no secret is configured),
+ * trailing slashes ignored, 405 for a wrong method, 404 for an unknown route.
+ */
+export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, res: ServerResponse, path: string, query: string) => void {
+  const log = deps.logger.child({ component: 'control' });
+  return (req, res, path, query) => {
+    const header = req.headers['x-tyk-authorization'];
+    if (!secretMatches(Array.isArray(header) ? header[0] : header, deps.config.secret)) {
+      log.warn({ client_ip: req.socket.remoteAddress }, 'Attempted administrative access with invalid or missing key!');
+      apiError(res, 403, 'Attempted administrative access with invalid or missing key!');
+      return;
+    }
+    const route = path.slice('/tyk'.length).replace(/\/+$/, '');
+    const url = new URL(`http://control/?${query}`);
+    const fail = (err: unknown) => {
+      log.error({ err: err instanceof Error ? err.message : String(err), route }, 'control API request failed');
+      if (!res.headersSent) apiError(res, 500, 'Internal error; see the gateway log');
+    };
+    if (route === '/keys' || route.startsWith('/keys/')) {
+      const name = route === '/keys' ? undefined : decodeURIComponent(route.slice('/keys/'.length));
+      if (name === 'create') {
+        handleKeys(req, res, deps, undefined, url).catch(fail);
+        return;
+      }
+      handleKeys(req, res, deps, name, url).catch(fail);
+      return;
+    }
+    if (route === '/reload' || route === '/reload/group') {
+      if (req.method !== 'GET') {
+        apiError(res, 405, 'Method not supported');
+        return;
+      }
+      // Tyk answers at once and reloads in the background, unless ?block=true.
+      if (url.searchParams.get('block') === 'true') {
+        deps.reload().then(() => apiOk(res), fail);
+      } else {
+        apiOk(res);
+        deps.reload().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'reload failed'));
+      }
+      return;
+    }
+    res.statusCode = 404;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('404 page not found\n');
+  };
+}

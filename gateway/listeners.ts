@@ -1,0 +1,36 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HookgateError } from './errors/index.js';
+
+/** An HTTP server whose malformed requests get a bare 400 before they reach any handler. */
+export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = createServer(handler);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+/** Listens, or rejects with HG_ERR_LISTEN_FAILED saying where and why. */
+export function listen(server: Server, address: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const where = `${address === '' ? '*' : address}:${port}`;
+      const reason = err.code === 'EADDRINUSE' ? 'the port is already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      reject(new HookgateError('HG_ERR_LISTEN_FAILED', `cannot listen on ${where}: ${reason}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen({ port, ...(address === '' ? {} : { host: address }) }, () => {
+      server.removeListener('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Stops accepting and resolves once every connection is closed; idle keep-alive ones go at once. */
+export function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  return closed;
+}

@@ -1,0 +1,246 @@
+import type { SessionState } from '../../coprocess/protocol/index.js';
+import type { ApiSpec } from '../apidef/index.js';
+import type { SessionSettings } from '../config/index.js';
+import type { ErrorCode, ErrorResponder } from '../errors/index.js';
+import type { ThrottledLog } from '../logging/index.js';
+import { hashKey, sessionFromProto, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
+import { authConfigOf, readCredential, stripBearer } from './credentials.js';
+import type { EventDispatcher } from './events.js';
+import { expandRateLimitPattern } from './limit-key.js';
+import type { RequestContext } from './request-context.js';
+
+export interface SessionDeps {
+  readonly sessions: SessionStore;
+  readonly settings: SessionSettings;
+  readonly events: EventDispatcher;
+  readonly errors: ErrorResponder;
+  readonly log: ThrottledLog;
+  /** Counts requests let through while limits could not be checked (limits_on_storage_failure). */
+  readonly onLimitsFailOpen: (apiId: string) => void;
+}
+
+type Identity = 'custom_auth' | 'auth_token';
+
+/** Whether a method supplies the session (Tyk: `base_identity_provided_by` is its own, or unset). */
+const attaches = (api: ApiSpec, identity: Identity) => {
+  const bip = api.definition.base_identity_provided_by;
+  return bip === '' || bip === identity;
+};
+
+function keyFailureMeta(ctx: RequestContext, message: string, key: string) {
+  return () => ({ Message: message, Path: ctx.path, Origin: ctx.clientIp, Key: key });
+}
+
+function fail(ctx: RequestContext, deps: SessionDeps, code: ErrorCode): false {
+  deps.errors.send(ctx.req, ctx.res, code);
+  return false;
+}
+
+function storageFailed(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): false {
+  deps.log.error(`storage:${ctx.api.id}:${what}`, { api_id: ctx.api.id, operation: what, err: err instanceof Error ? err.message : String(err) }, 'session storage failed; request refused');
+  return fail(ctx, deps, 'HG_ERR_STORAGE_UNAVAILABLE');
+}
+
+/**
+ * The session a custom-auth plugin returned becomes the request's (protocol.md 2.7): the
+ * plugin's session is a template, stored under its identity (`sessionId`: the extractor's ID or
+ * the token); quota counters already stored for that identity are kept, never reset by a new
+ * auth call. Returns false when a response was written (storage failure).
+ */
+export async function attachPluginSession(ctx: RequestContext, deps: SessionDeps, proto: SessionState, sessionId: string): Promise<boolean> {
+  let stored;
+  try {
+    stored = await deps.sessions.find(ctx.api.orgId, sessionId);
+  } catch (err) {
+    return storageFailed(ctx, deps, 'find', err);
+  }
+  const session = sessionFromProto(proto);
+  if (stored !== undefined) {
+    copyQuotaState(session, stored.session, ctx.api.id);
+  }
+  if (!attaches(ctx.api, 'custom_auth')) return true;
+  ctx.session = session;
+  ctx.sessionKey = stored?.keyId ?? sessionId;
+  ctx.sessionModified = true;
+  return true;
+}
+
+function copyQuotaState(target: SessionJson, stored: SessionJson, apiId: string): void {
+  if (stored.quota_renews !== undefined) target.quota_renews = stored.quota_renews;
+  if (stored.quota_remaining !== undefined) target.quota_remaining = stored.quota_remaining;
+  const storedLimit = stored.access_rights?.[apiId]?.limit;
+  const targetRights = target.access_rights?.[apiId];
+  if (storedLimit !== undefined && targetRights !== undefined) {
+    targetRights.limit = { ...(targetRights.limit ?? {}), quota_renews: storedLimit['quota_renews'], quota_remaining: storedLimit['quota_remaining'] };
+  }
+}
+
+/** Tyk's auth token (AuthKey): 401 without a key, 403 when no session is stored for it. */
+export async function authTokenStage(ctx: RequestContext, deps: SessionDeps): Promise<boolean> {
+  const key = stripBearer(readCredential(ctx, authConfigOf(ctx.api.definition, 'authToken')));
+  if (key === '') return fail(ctx, deps, 'HG_ERR_AUTH_FIELD_MISSING');
+  let found;
+  try {
+    found = await deps.sessions.find(ctx.api.orgId, key);
+  } catch (err) {
+    return storageFailed(ctx, deps, 'find', err);
+  }
+  if (found === undefined) {
+    deps.log.warn(`nokey:${ctx.api.id}`, { api_id: ctx.api.id }, 'Attempted access with non-existent key.');
+    deps.events.authFailure(ctx, key);
+    return fail(ctx, deps, 'HG_ERR_KEY_NOT_FOUND');
+  }
+  if (attaches(ctx.api, 'auth_token')) {
+    ctx.session = found.session;
+    ctx.sessionKey = found.keyId;
+  }
+  return true;
+}
+
+/** KeyExpired and AccessRightsCheck (protocol.md 2.9). */
+export function sessionChecksStage(ctx: RequestContext, deps: SessionDeps): boolean {
+  const session = ctx.session;
+  if (session === undefined) return fail(ctx, deps, 'HG_ERR_SESSION_MISSING');
+  const key = ctx.sessionKey ?? '';
+  if (session.is_inactive === true) {
+    deps.events.fire(ctx.api, 'KeyExpired', keyFailureMeta(ctx, 'Attempted access from inactive key.', key));
+    return fail(ctx, deps, 'HG_ERR_KEY_INACTIVE');
+  }
+  const expires = session.expires ?? 0;
+  if (expires >= 1 && expires < Date.now() / 1000) {
+    deps.events.fire(ctx.api, 'KeyExpired', keyFailureMeta(ctx, 'Attempted access from expired key.', key));
+    return fail(ctx, deps, 'HG_ERR_KEY_EXPIRED');
+  }
+  const rights = session.access_rights;
+  if (rights !== undefined && Object.keys(rights).length > 0 && rights[ctx.api.id] === undefined) {
+    return fail(ctx, deps, 'HG_ERR_ACCESS_DISALLOWED');
+  }
+  return true;
+}
+
+interface Limits {
+  rate: number;
+  per: number;
+  quotaMax: number;
+  quotaRenewalRate: number;
+}
+
+/** The API's own limits from `access_rights[api].limit` when set, else the session's. */
+function limitsOf(session: SessionJson, apiId: string): Limits {
+  const limit = session.access_rights?.[apiId]?.limit;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  if (limit !== undefined && (n(limit['rate']) > 0 || n(limit['quota_max']) !== 0)) {
+    return { rate: n(limit['rate']), per: n(limit['per']), quotaMax: n(limit['quota_max']), quotaRenewalRate: n(limit['quota_renewal_rate']) };
+  }
+  return { rate: n(session.rate), per: n(session.per), quotaMax: n(session.quota_max), quotaRenewalRate: n(session.quota_renewal_rate) };
+}
+
+/**
+ * `rate` per `per` seconds as a sliding log of whole hits: a fractional rate keeps its ratio
+ * with a longer window (0.5 per 1 s is 1 per 2 s).
+ */
+export function windowOf(rate: number, per: number): { limit: number; windowMs: number } {
+  if (rate < 1) return { limit: 1, windowMs: Math.round((per / rate) * 1000) };
+  const limit = Math.floor(rate);
+  return { limit, windowMs: Math.round(per * (limit / rate) * 1000) };
+}
+
+/**
+ * RateLimitAndQuotaCheck: the rate limit, then the quota, keyed by identity (or the expanded
+ * `rate_limit_pattern`, used as is). 429 `Rate Limit Exceeded` and 403 `Quota exceeded`, with
+ * Tyk's events; X-RateLimit-* headers from the rate limit or the quota (rate_limit_response_headers).
+ */
+export async function limitsStage(ctx: RequestContext, deps: SessionDeps): Promise<boolean> {
+  const session = ctx.session;
+  if (session === undefined) return fail(ctx, deps, 'HG_ERR_SESSION_MISSING');
+  const keyId = ctx.sessionKey ?? '';
+  const pattern = expandRateLimitPattern(ctx);
+  const identity = pattern !== undefined && pattern !== '' ? pattern : deps.settings.hashKeys ? hashKey(keyId) : keyId;
+  const limits = limitsOf(session, ctx.api.id);
+  try {
+    if (limits.rate > 0 && limits.per > 0) {
+      const { limit, windowMs } = windowOf(limits.rate, limits.per);
+      const hit = await deps.sessions.store.hitSlidingWindow(`rate-limit-${identity}`, limit, windowMs);
+      if (deps.settings.rateLimitHeaders === 'rate_limits') {
+        const reset = Math.floor(Date.now() / 1000) + Math.ceil(hit.resetMs / 1000);
+        ctx.responseHeaders.push('X-RateLimit-Limit', String(limit), 'X-RateLimit-Remaining', String(Math.max(0, limit - hit.count)), 'X-RateLimit-Reset', String(reset));
+      }
+      if (!hit.allowed) {
+        deps.log.warn(`rate:${ctx.api.id}`, { api_id: ctx.api.id }, 'Key rate limit exceeded.');
+        deps.events.fire(ctx.api, 'RatelimitExceeded', keyFailureMeta(ctx, 'Key Rate Limit Exceeded', keyId));
+        for (let i = 0; i < ctx.responseHeaders.length; i += 2) ctx.res.setHeader(ctx.responseHeaders[i] as string, ctx.responseHeaders[i + 1] as string);
+        return fail(ctx, deps, 'HG_ERR_RATE_LIMITED');
+      }
+    }
+    if (limits.quotaMax > 0) {
+      const quota = await deps.sessions.store.incrementQuota(`quota-${identity}`, limits.quotaRenewalRate);
+      if (quota.count > limits.quotaMax) {
+        deps.events.fire(ctx.api, 'QuotaExceeded', keyFailureMeta(ctx, 'Key Quota Limit Exceeded', keyId));
+        return fail(ctx, deps, 'HG_ERR_QUOTA_EXCEEDED');
+      }
+      session.quota_remaining = limits.quotaMax - quota.count;
+      if (quota.resetSeconds >= 0) session.quota_renews = Math.floor(Date.now() / 1000) + quota.resetSeconds;
+      ctx.sessionModified = true;
+    }
+  } catch (err) {
+    if (deps.settings.limitsOnStorageFailure === 'fail_open') {
+      deps.onLimitsFailOpen(ctx.api.id);
+      deps.log.warn(`limits_open:${ctx.api.id}`, { api_id: ctx.api.id, err: err instanceof Error ? err.message : String(err) }, 'limits unavailable; request let through (limits_on_storage_failure: fail_open)');
+      return true;
+    }
+    return storageFailed(ctx, deps, 'limits', err);
+  }
+  if (deps.settings.rateLimitHeaders === 'quotas' && limits.quotaMax > 0) {
+    ctx.responseHeaders.push('X-RateLimit-Limit', String(limits.quotaMax), 'X-RateLimit-Remaining', String(session.quota_remaining ?? 0), 'X-RateLimit-Reset', String(session.quota_renews ?? 0));
+  }
+  return true;
+}
+
+const neverExpiresLogged = new Set<string>();
+
+/** SetSession: a changed session is written back with Tyk's lifetime rules (protocol.md 2.9). */
+export async function persistStage(ctx: RequestContext, deps: SessionDeps): Promise<boolean> {
+  if (!ctx.sessionModified || ctx.session === undefined || ctx.sessionKey === undefined) return true;
+  const def = ctx.api.definition;
+  const ttl = sessionLifetime(ctx.session, {
+    apiSessionLifetime: def.session_lifetime,
+    respectsKeyExpiration: deps.settings.lifetimeRespectsKeyExpiration,
+    forceGlobal: deps.settings.forceGlobalLifetime,
+    globalSessionLifetime: deps.settings.globalLifetime,
+  });
+  if (ttl <= 0 && (ctx.session.expires ?? 0) <= 0 && !neverExpiresLogged.has(ctx.api.id)) {
+    if (neverExpiresLogged.size < 10_000) neverExpiresLogged.add(ctx.api.id);
+    deps.log.warn(`never:${ctx.api.id}`, { api_id: ctx.api.id }, 'sessions of this API never expire (no expires, session_lifetime or global lifetime); they stay in storage until deleted');
+  }
+  try {
+    await deps.sessions.save(ctx.sessionKey, ctx.session, ttl);
+    ctx.sessionModified = false;
+  } catch (err) {
+    return storageFailed(ctx, deps, 'save', err);
+  }
+  return true;
+}
+
+/**
+ * `strip_auth_data`: after auth, the credential is not sent upstream: every auth config's header
+ * and query parameter, and its cookie (matched by exact name, where Tyk matches by prefix).
+ */
+export function stripAuthStage(ctx: RequestContext): boolean {
+  const def = ctx.api.definition;
+  const configs = Object.keys(def.auth_configs).length > 0 ? Object.values(def.auth_configs) : [def.auth];
+  for (const config of configs) {
+    const header = config?.auth_header_name || 'Authorization';
+    ctx.deleteHeader(header);
+    if (config?.use_param === true) {
+      const name = config.param_name || header;
+      ctx.query = ctx.query.split('&').filter((pair) => pair !== '' && pair.split('=')[0] !== name).join('&');
+    }
+    if (config?.use_cookie === true) {
+      const name = config.cookie_name || header;
+      const cookies = (ctx.header('cookie') ?? '').split(';').filter((part) => part.trim() !== '' && part.split('=')[0]?.trim() !== name);
+      if (cookies.length === 0) ctx.deleteHeader('cookie');
+      else ctx.setHeader('Cookie', cookies.map((c) => c.trim()).join('; '));
+    }
+  }
+  return true;
+}

@@ -1,0 +1,133 @@
+import { PluginClients, SidecarSupervisor, type ReadinessCheck } from '../coprocess/index.js';
+import { logApiLoad } from './api-log.js';
+import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import type { GatewayConfig } from './config/index.js';
+import { createControlHandler } from './control/index.js';
+import { createErrorResponder } from './errors/index.js';
+import { buildRouter, type HandlerDeps, type RouteTarget } from './http/index.js';
+import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index.js';
+import { GatewayMetrics } from './metrics/index.js';
+import { EventDispatcher } from './pipeline/index.js';
+import { UpstreamProxy } from './proxy/index.js';
+import type { Router } from './routing/index.js';
+import { SessionStore } from './session/index.js';
+import { createStore, type Store } from './storage/index.js';
+
+/** Dispatch to a sidecar's address only while it is ready; the reason says which and why. */
+function sidecarReadiness(sidecars: SidecarSupervisor, target: string): ReadinessCheck | undefined {
+  const name = sidecars.nameForAddress(target);
+  if (name === undefined) return undefined;
+  return () => {
+    if (sidecars.isReady(name)) return { ready: true };
+    const status = sidecars.status(name);
+    return { ready: false, reason: `sidecar ${JSON.stringify(name)} is not ready (${status?.state ?? 'unknown'}${status?.reason === undefined ? '' : `: ${status.reason}`})` };
+  };
+}
+
+/** Everything a running gateway is made of, built from the config, before any listener opens. */
+export interface Runtime {
+  readonly store: Store;
+  readonly proxy: UpstreamProxy;
+  readonly clients: PluginClients;
+  readonly sidecars: SidecarSupervisor | undefined;
+  /** What the request handlers read; `routes` changes on reload. */
+  readonly handlerDeps: Omit<HandlerDeps, 'shuttingDown'>;
+  apis(): readonly ApiSpec[];
+  /** Re-reads the API definitions and swaps the routes; reloads run one at a time. */
+  reload(): Promise<void>;
+  /** Starts what must run before traffic (sidecars). */
+  start(): Promise<void>;
+  /** Waits for in-flight upstream calls, then closes storage, sidecars and plugin channels. */
+  close(): Promise<void>;
+  /** Aborts in-flight upstream calls. */
+  abort(): void;
+}
+
+export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined): Runtime {
+  const apiLog = logger.child({ component: 'apis' });
+  logApiLoad(loaded, apiLog);
+  const store = createStore(config.storage, logger);
+  const proxy = new UpstreamProxy(config.proxy);
+  const metrics = new GatewayMetrics();
+  const { coprocess } = config;
+  const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
+  const clients = new PluginClients(
+    { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
+    (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)),
+  );
+  const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
+  const errors = createErrorResponder(config.errors);
+  const events = new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs);
+  const sessions = new SessionStore(store, config.sessions);
+
+  let router: Router<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
+  let apis = loaded.apis;
+  // Requests already routed finish on the API set they started with.
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      const next = await loadApiDefinitions(config.appPath, apiLoadContextOf(config));
+      logApiLoad(next, apiLog);
+      router = buildRouter(next.apis, next.refused);
+      apis = next.apis;
+      apiLog.info({ apis: next.apis.length, refused: next.refused.length }, 'API definitions reloaded');
+    });
+    return reloading;
+  };
+
+  const control = createControlHandler({ config, sessions, logger, reload });
+  return {
+    store,
+    proxy,
+    clients,
+    sidecars,
+    apis: () => apis,
+    reload,
+    handlerDeps: {
+      config,
+      logger,
+      accessLog,
+      errors,
+      store,
+      metrics,
+      sidecars,
+      control,
+      routes: () => router,
+      pipeline: {
+        proxy,
+        proxyLog: logger.child({ component: 'proxy' }),
+        errors,
+        clients,
+        events,
+        metrics,
+        log: hookLog,
+        sendMaxBytes: coprocess.sendMaxBytes,
+        sessions: {
+          sessions,
+          settings: config.sessions,
+          events,
+          errors,
+          log: new ThrottledLog(logger.child({ component: 'sessions' })),
+          onLimitsFailOpen: (apiId) => metrics.limitsFailedOpen(apiId),
+        },
+      },
+    },
+    async start() {
+      if (sidecars === undefined) return;
+      sidecars.on('restart', (name) => metrics.sidecarRestarted(name));
+      sidecars.on('ready', (name) => metrics.sidecarReady(name, true));
+      sidecars.on('exit', (name) => metrics.sidecarReady(name, false));
+      // Traffic starts once every sidecar is ready or its first start failed; a failed one keeps
+      // restarting in the background and its hooks fail closed until it is ready.
+      await sidecars.start();
+    },
+    async close() {
+      // Sidecars stop last: in-flight requests needed them until now.
+      await Promise.allSettled([proxy.close(), store.close(), sidecars?.stop()]);
+      clients.closeAll();
+    },
+    abort() {
+      void proxy.destroy();
+    },
+  };
+}
