@@ -6,7 +6,23 @@
  * 500 `Middleware error` for the other hooks), so the status chosen here is for people reading
  * logs and for gateways that count errors by kind, not for the client's answer.
  */
-import { status as GrpcStatus } from '@grpc/grpc-js';
+
+/**
+ * gRPC status codes (a wire standard, the same numbers in every gRPC library). Spelled out rather
+ * than imported from @grpc/grpc-js so that a hook worker thread, which never touches gRPC, does not
+ * load it.
+ */
+export const GrpcStatus = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+export type GrpcStatus = (typeof GrpcStatus)[keyof typeof GrpcStatus];
 
 export interface SdkErrorDefinition {
   /** The gRPC status the error is sent with. */

@@ -1,5 +1,7 @@
 import type { AccessDefinition__Output, SessionState, SessionState__Output } from '../coprocess/protocol/index.js';
-import { closestMatch } from '../gateway/validation/index.js';
+// The leaf module, not gateway/validation/index.js: that face also loads zod, ~120 ms of CPU in
+// every plugin process and hook worker thread for a few small functions.
+import { closestMatch } from '../gateway/validation/closest.js';
 
 /**
  * Session metadata (Tyk's `meta_data`). Values are strings on the wire. `token` is the identity

@@ -1,4 +1,6 @@
-import { deepFreeze } from '../gateway/validation/index.js';
+// The leaf module, not gateway/validation/index.js: that face also loads zod, ~120 ms of CPU in
+// every plugin process and hook worker thread for a few small functions.
+import { deepFreeze } from '../gateway/validation/freeze.js';
 import { SdkError } from './errors.js';
 
 /** A JSON object, the type of `spec.config` when the plugin gives no `config` parser. */

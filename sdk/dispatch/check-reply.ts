@@ -6,7 +6,9 @@
  * HG_ERR_SDK_REPLY_INVALID naming the field, and the gateway fails closed.
  */
 import type { CoprocessObject__Output as Object__Output } from '../../coprocess/protocol/index.js';
-import { describeValue } from '../../gateway/validation/index.js';
+// The leaf module, not gateway/validation/index.js: that face also loads zod, ~120 ms of CPU in
+// every plugin process and hook worker thread for a few small functions.
+import { describeValue } from '../../gateway/validation/paths.js';
 import type { HookKind } from '../hook-types.js';
 import { SESSION_FIELD_KINDS } from '../session.js';
 

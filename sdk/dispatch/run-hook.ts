@@ -6,7 +6,9 @@
  */
 import type { Logger } from 'pino';
 import type { CoprocessObject__Output, MiniRequestObject__Output, ReturnOverrides__Output } from '../../coprocess/protocol/index.js';
-import { describeValue } from '../../gateway/validation/index.js';
+// The leaf module, not gateway/validation/index.js: that face also loads zod, ~120 ms of CPU in
+// every plugin process and hook worker thread for a few small functions.
+import { describeValue } from '../../gateway/validation/paths.js';
 import { SdkError } from '../errors.js';
 import { kindOfHookType, type HookContext, type HookDefinition, type HookKind } from '../hook-types.js';
 import { isOutcome, type Outcome } from '../outcomes.js';

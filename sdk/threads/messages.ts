@@ -47,13 +47,6 @@ export type WorkerResponse =
       readonly cause: WorkerFailureCause | null;
     };
 
-/** Set on globalThis in hook workers, so `serve()` in a module a worker imports does not start a server. */
-export const IN_HOOK_WORKER = Symbol.for('hookgate.sdk.hook-worker');
-
-export function inHookWorker(): boolean {
-  return (globalThis as Record<symbol, unknown>)[IN_HOOK_WORKER] === true;
-}
-
 /** A response whose bytes move to the other thread instead of being copied (tinypool's Transferable). */
 export interface Movable {
   readonly [key: symbol]: unknown;

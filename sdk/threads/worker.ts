@@ -8,7 +8,8 @@ import { asSdkError, dispatchObjectBytes } from '../dispatch/wire.js';
 import { SdkError } from '../errors.js';
 import { createPluginLogger } from '../logger.js';
 import { isPlugin, type Plugin } from '../plugin.js';
-import { IN_HOOK_WORKER, movable, ownedBytes, type Movable, type WorkerRequest, type WorkerResponse, type WorkerStart } from './messages.js';
+import { movable, ownedBytes, type Movable, type WorkerRequest, type WorkerResponse, type WorkerStart } from './messages.js';
+import { IN_HOOK_WORKER } from './worker-flag.js';
 
 (globalThis as Record<symbol, unknown>)[IN_HOOK_WORKER] = true;
 
