@@ -4,7 +4,13 @@
  * lookups are case-insensitive so a plugin works whatever form a gateway sends.
  */
 
-/** Go's textproto.CanonicalMIMEHeaderKey: `content-type` -> `Content-Type`. Invalid names are kept as they are. */
+/**
+ * Go's textproto.CanonicalMIMEHeaderKey, the form Tyk keys request headers by. Names with
+ * characters outside HTTP's token set are kept as they are (as Go does).
+ *
+ * @example
+ * canonicalHeaderKey('x-api-key'); // 'X-Api-Key'
+ */
 export function canonicalHeaderKey(name: string): string {
   // Go leaves a name with a character outside the token set untouched.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return name;

@@ -40,6 +40,13 @@ export type Outcome = Allow | Deny | Respond;
 /** A JSON value a direct response can carry (sent with `Content-Type: application/json`). */
 export type JsonBody = { readonly [key: string]: unknown } | readonly unknown[];
 
+/**
+ * True for a value made by allow(), deny() or respond().
+ *
+ * @example
+ * const result = await handler(request, session, metadata, spec, context);
+ * if (isOutcome(result) && result.kind === 'deny') console.log(result.status);
+ */
 export function isOutcome(value: unknown): value is Outcome {
   return value !== null && typeof value === 'object' && (value as Partial<Record<typeof OUTCOME, unknown>>)[OUTCOME] === true;
 }

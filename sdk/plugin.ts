@@ -129,12 +129,22 @@ export class Plugin<C = JsonObject> {
     return this;
   }
 
-  /** The hook of that name, if defined. */
+  /**
+   * The hook of that name, if defined.
+   *
+   * @example
+   * plugin.hook('MyAuthMiddleware')?.kind; // 'auth_check'
+   */
   hook(name: string): HookDefinition<C> | undefined {
     return this.hookMap.get(name);
   }
 
-  /** The event handler of that name, if defined. */
+  /**
+   * The event handler of that name, if defined.
+   *
+   * @example
+   * if (plugin.eventHandler('OnAuthFailure') === undefined) throw new Error('missing handler');
+   */
   eventHandler(name: string): EventHandler | undefined {
     return this.eventMap.get(name);
   }
@@ -148,7 +158,12 @@ export class Plugin<C = JsonObject> {
     return [...this.eventMap.keys()];
   }
 
-  /** `MyAuth (auth_check), AddHeader (pre)`: what error messages list as the known hooks. */
+  /**
+   * The hooks as error messages list them.
+   *
+   * @example
+   * plugin.describeHooks(); // 'MyAuth (auth_check), AddHeader (pre)'
+   */
   describeHooks(): string {
     const hooks = this.hooks.map((h) => `${h.name} (${h.kind})`);
     return hooks.length === 0 ? 'none' : hooks.join(', ');
@@ -189,15 +204,22 @@ function moduleUrl(module: string | URL): string {
  * @example
  * // A typed config_data, checked once per API:
  * const plugin = definePlugin({ config: (data) => data as { allowedKeys: string[] } });
- * plugin.authCheck('Check', (request, session, metadata, spec) => {
- *   if (spec.config.allowedKeys.includes(request.getHeader('X-Key') ?? '')) metadata.token = request.getHeader('X-Key');
+ * plugin.authCheck('Check', (request, _session, _metadata, spec) => {
+ *   const key = request.getHeader('X-Key') ?? '';
+ *   return spec.config.allowedKeys.includes(key) ? allow(key) : deny(403, 'Unknown key');
  * });
  */
 export function definePlugin<C = JsonObject>(options: PluginOptions<C> = {}): Plugin<C> {
   return new Plugin(options);
 }
 
-/** True for a Plugin, also one made by another copy of the SDK module. */
+/**
+ * True for a Plugin, also one made by another copy of the SDK module (as in a worker thread).
+ *
+ * @example
+ * const mod = await import('./plugin.js');
+ * const plugin = Object.values(mod).find(isPlugin);
+ */
 export function isPlugin(value: unknown): value is Plugin<unknown> {
   return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
 }

@@ -206,7 +206,13 @@ export class Session implements SessionFields {
     return this;
   }
 
-  /** True when every field still has its default (a session nobody set up). */
+  /**
+   * True when every field still has its default (a session nobody set up); such a session is not
+   * sent back for hooks that received none.
+   *
+   * @example
+   * new Session().isEmpty(); // true
+   */
   isEmpty(): boolean {
     const empty = EMPTY;
     return FIELD_NAMES.every((name) => {
@@ -221,6 +227,9 @@ export class Session implements SessionFields {
   /**
    * The session as the protocol's SessionState, for encoding (metadata entries left undefined are
    * dropped).
+   *
+   * @example
+   * const proto = new Session().setRateLimit(10, 1).toProto(); // { rate: 10, per: 1, ... }
    */
   toProto(): SessionState {
     const out: Record<string, unknown> = {};

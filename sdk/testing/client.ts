@@ -65,7 +65,13 @@ export class PluginCallError extends Error {
   }
 }
 
-/** Tyk's DispatchEvent payload (protocol.md §2.12). */
+/**
+ * The JSON payload Tyk sends with DispatchEvent (protocol.md §2.12).
+ *
+ * @example
+ * eventPayload('OnAuthFailure', { type: 'AuthFailure', meta: { Key: 'abc' } });
+ * // '{"message":{"Type":"AuthFailure","Meta":{"Key":"abc"},"TimeStamp":"..."},"handler_name":"OnAuthFailure","spec":{...}}'
+ */
 export function eventPayload(handlerName: string, event: EventInit = {}): string {
   return JSON.stringify({
     message: { Type: event.type ?? 'AuthFailure', Meta: event.meta ?? {}, TimeStamp: event.timestamp ?? new Date().toString() },

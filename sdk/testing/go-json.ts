@@ -4,6 +4,9 @@ import { goJsonString } from '../../gateway/errors/index.js';
  * Go's `json.Marshal` of a decoded JSON value, which is how Tyk writes `spec["config_data"]`:
  * compact, object keys sorted (Go maps), `<`, `>` and `&` escaped. A plugin that compares or
  * hashes config_data text sees in tests what it will see from the gateway.
+ *
+ * @example
+ * goJsonMarshal({ b: 1, a: '<x>' }); // '{"a":"\u003cx\u003e","b":1}'
  */
 export function goJsonMarshal(value: unknown): string {
   if (value === null || value === undefined) return 'null';

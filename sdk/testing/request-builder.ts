@@ -54,6 +54,7 @@ const toBuffer = (body: string | Uint8Array) => (typeof body === 'string' ? Buff
 export class RequestBuilder {
   private constructor(private readonly state: State) {}
 
+  /** @example RequestBuilder.create().get('/') (the same as hookRequest().get('/')) */
   static create(): RequestBuilder {
     return new RequestBuilder(INITIAL);
   }
@@ -62,17 +63,17 @@ export class RequestBuilder {
     return new RequestBuilder({ ...this.state, ...change });
   }
 
-  /** The method, e.g. `PUT` (default `GET`). */
+  /** The method (default `GET`). @example hookRequest().method('PUT') */
   method(method: string): RequestBuilder {
     return this.with({ method: method.toUpperCase() });
   }
 
-  /** The path, with the API's listen path, as the gateway sends it (e.g. `/my-api/users`). */
+  /** The path, with the API's listen path, as the gateway sends it. @example hookRequest().path('/my-api/users') */
   path(path: string): RequestBuilder {
     return this.with({ path: path.startsWith('/') ? path : `/${path}` });
   }
 
-  /** Path and query as one request target, e.g. `/my-api/users?id=1`; the query is kept as written. */
+  /** Path and query as one request target; the query is kept as written. @example hookRequest().url('/my-api/users?id=1') */
   url(target: string): RequestBuilder {
     const q = target.indexOf('?');
     if (q === -1) return this.path(target).with({ rawQuery: undefined, query: [] });
@@ -80,68 +81,72 @@ export class RequestBuilder {
     return this.path(target.slice(0, q)).with({ rawQuery, query: [...new URLSearchParams(rawQuery)] });
   }
 
-  get(path: string): RequestBuilder {
-    return this.method('GET').url(path);
+  /** A GET of a request target. @example hookRequest().get('/my-api/users?id=1') */
+  get(target: string): RequestBuilder {
+    return this.method('GET').url(target);
   }
 
-  post(path: string): RequestBuilder {
-    return this.method('POST').url(path);
+  /** A POST to a request target (add `.body()` or `.json()`). @example hookRequest().post('/my-api/orders').json({ sku: 'a1' }) */
+  post(target: string): RequestBuilder {
+    return this.method('POST').url(target);
   }
 
-  /** Adds a header value (a second call with the same name adds a second value). */
+  /** Adds a header value; the same name again adds a second value. @example hookRequest().header('Authorization', KEY) */
   header(name: string, value: string): RequestBuilder {
     return this.with({ headers: [...this.state.headers, [name, value]] });
   }
 
+  /** Adds several headers. @example hookRequest().headers({ Accept: 'application/json', 'X-Tenant': 'acme' }) */
   headers(headers: Readonly<Record<string, string>>): RequestBuilder {
     return this.with({ headers: [...this.state.headers, ...Object.entries(headers)] });
   }
 
-  /** Adds a query parameter value. */
+  /** Adds a query parameter value. @example hookRequest().get('/my-api/items').query('page', '2') */
   query(name: string, value: string): RequestBuilder {
     return this.with({ query: [...this.state.query, [name, value]], rawQuery: undefined });
   }
 
-  /** The `Host` header (default `localhost:8080`). */
+  /** The `Host` header (default `localhost:8080`). @example hookRequest().host('api.example.com') */
   host(host: string): RequestBuilder {
     return this.with({ host });
   }
 
-  /** As received over TLS (`scheme` `https`). */
+  /** As received over TLS (`scheme` is `https`). @example hookRequest().https() */
   https(): RequestBuilder {
     return this.with({ scheme: 'https' });
   }
 
+  /** The body, as text or bytes. @example hookRequest().post('/my-api/upload').body(Buffer.from([1, 2, 3])) */
   body(body: string | Uint8Array): RequestBuilder {
     return this.with({ body: toBuffer(body) });
   }
 
-  /** A JSON body, with `Content-Type: application/json`. */
+  /** A JSON body, with `Content-Type: application/json`. @example hookRequest().post('/my-api/login').json({ user: 'ann' }) */
   json(value: unknown): RequestBuilder {
     return this.body(JSON.stringify(value)).header('Content-Type', 'application/json');
   }
 
-  /** As a hook with `raw_body_only: true` gets it: `body` (text) left empty, only `raw_body`. */
+  /** As a hook with `raw_body_only: true` gets it: no text copy of the body. @example hookRequest().body('x').rawBodyOnly() */
   rawBodyOnly(): RequestBuilder {
     return this.with({ rawBodyOnly: true });
   }
 
-  /** The API: its id, org id, and bundle name (`spec.bundle_hash` is its MD5). */
+  /** The API: id, org id, and bundle name (`spec.bundle_hash` is its MD5). @example hookRequest().api({ id: 'orders', orgId: 'acme' }) */
   api(api: { readonly id?: string; readonly orgId?: string; readonly bundle?: string }): RequestBuilder {
     return this.with({ apiId: api.id ?? this.state.apiId, orgId: api.orgId ?? this.state.orgId, bundle: api.bundle ?? this.state.bundle });
   }
 
-  /** The API definition's `config_data` (sent as Go JSON in `spec.config_data`). */
+  /** The API definition's `config_data`, sent as Go JSON in `spec.config_data`. @example hookRequest().configData({ tier: 'gold' }) */
   configData(configData: Readonly<Record<string, unknown>>): RequestBuilder {
     return this.with({ configData });
   }
 
-  /** The request's session, which post_key_auth, post and response hooks receive. */
+  /** The request's session, which post_key_auth, post and response hooks get. @example hookRequest().session({ rate: 10, per: 1, metadata: { token: 't' } }) */
   session(session: SessionInit): RequestBuilder {
     return this.with({ session });
   }
 
-  /** The upstream's response, which response hooks receive (default: 200, no headers, empty body). */
+  /** The upstream's response, which response hooks get (default 200, no headers, empty body). @example hookRequest().upstreamResponse({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'hi' }) */
   upstreamResponse(response: UpstreamResponseInit): RequestBuilder {
     return this.with({ upstream: response });
   }
@@ -149,6 +154,9 @@ export class RequestBuilder {
   /**
    * The Object a gateway sends to call hook `hookName` of this kind for this request (kind
    * undefined: hook_type `Unknown`, as a client that leaves it out).
+   *
+   * @example
+   * const object = hookRequest().header('Authorization', KEY).build('MyAuthMiddleware', 'auth_check');
    */
   build(hookName: string, kind: HookKind | undefined): CoprocessObject {
     const s = this.state;

@@ -79,7 +79,15 @@ function overridesOf(reply: CoprocessObject__Output): ReturnOverrides__Output {
   return reply.request?.return_overrides ?? { response_code: -1, response_error: '', headers: {}, override_error: false, response_body: '' };
 }
 
-/** Reads a reply as the gateway applies it. `sent` is the Object that was sent (for `bodyChanged`). */
+/**
+ * Reads a reply Object as the gateway applies it. `sentBody` is the body that was sent (for
+ * `request.bodyChanged`). The clients call it for you; use it on replies you got another way.
+ *
+ * @example
+ * const reply = await client.dispatch(object);
+ * const result = evaluateReply(reply, 'auth_check', Buffer.alloc(0));
+ * if (result.denied) console.log(result.status, result.error);
+ */
 export function evaluateReply(reply: CoprocessObject__Output, kind: HookKind, sentBody: Buffer): HookResult {
   const overrides = overridesOf(reply);
   const message = overrides.response_error !== '' ? overrides.response_error : overrides.response_body;
