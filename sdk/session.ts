@@ -200,8 +200,10 @@ export class Session implements SessionFields {
         const hint = closestMatch(key, FIELD_NAMES);
         throw new TypeError(`unknown session field ${JSON.stringify(key)}${hint === undefined ? '' : `; did you mean ${JSON.stringify(hint)}?`}`);
       }
-      if (key === 'metadata') Object.assign(this.metadata, value);
-      else (this as Record<string, unknown>)[key] = value;
+      if (key === 'metadata') {
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`session metadata must be an object of strings, got ${value === null ? 'null' : typeof value}`);
+        Object.assign(this.metadata, value);
+      } else (this as Record<string, unknown>)[key] = value;
     }
     return this;
   }

@@ -26,6 +26,7 @@ export function effectiveDeadline(grpcDeadline: Date | number | undefined, timeo
 
 export function callSignal(deadline: number | undefined, hook?: string): CallSignal {
   const controller = new AbortController();
+  const started = Date.now();
   const expired = () => new SdkError('HG_ERR_SDK_DEADLINE_EXCEEDED', `hook ${JSON.stringify(hook ?? '')} did not finish before the call's deadline`, { hook });
   let timer: NodeJS.Timeout | undefined;
   if (deadline !== undefined) {
@@ -38,7 +39,9 @@ export function callSignal(deadline: number | undefined, hook?: string): CallSig
     deadline,
     cancel() {
       if (controller.signal.aborted) return;
-      const late = deadline !== undefined && Date.now() >= deadline;
+      // The client's deadline timer runs from when it sent the call, ours from when it arrived, so
+      // a client giving up at its deadline looks early here; near the end of the budget, it is one.
+      const late = deadline !== undefined && Date.now() >= deadline - Math.max(50, (deadline - started) / 2);
       controller.abort(late ? expired() : new SdkError('HG_ERR_SDK_CANCELLED', `the gateway cancelled the call to hook ${JSON.stringify(hook ?? '')}`, { hook }));
     },
     dispose() {

@@ -102,11 +102,12 @@ export async function runHook<C>(plugin: Plugin<C>, object: CoprocessObject__Out
   // A synchronous handler cannot be interrupted; do not spend more on a call nobody waits for.
   if (options.signal.aborted) await raceAbort(undefined, options.signal, name);
 
-  applyResult(result, hook.kind, name, { request, session, response });
-  object.request = request.object;
-  object.session = object.session !== null || !session.isEmpty() ? session.toProto() as CoprocessObject__Output['session'] : null;
+  const live: Live = { request, session, response };
+  applyResult(result, hook.kind, name, live);
+  object.request = live.request.object;
+  object.session = object.session !== null || !session.isEmpty() ? (session.toProto() as CoprocessObject__Output['session']) : null;
   object.metadata = (object.session?.metadata ?? {}) as Record<string, string>;
-  if (response !== undefined) object.response = response.object;
+  if (live.response !== undefined) object.response = live.response.object;
 
   const problems = replyProblems(object, hook.kind);
   if (problems.length > 0) throw new SdkError('HG_ERR_SDK_REPLY_INVALID', `hook ${JSON.stringify(name)} produced an invalid reply: ${problems.join('; ')}`, { hook: name });

@@ -71,7 +71,8 @@ describe('faulty hooks over the wire', () => {
     assert.equal(signals.at(-1)?.aborted, true, 'the handler was told to stop');
     const line = records.find((r) => r['hook'] === 'Hang');
     assert.equal(line?.level, 40);
-    assert.equal(line?.['code'], 'HG_ERR_SDK_DEADLINE_EXCEEDED');
+    // The gateway's client gives up at its deadline, usually just before the server's own timer.
+    assert.match(String(line?.['code']), /^HG_ERR_SDK_(DEADLINE_EXCEEDED|CANCELLED)$/);
     await stillServing();
   });
 
