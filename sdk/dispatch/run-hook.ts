@@ -109,9 +109,22 @@ export async function runHook<C>(plugin: Plugin<C>, object: CoprocessObject__Out
   object.metadata = (object.session?.metadata ?? {}) as Record<string, string>;
   if (live.response !== undefined) object.response = live.response.object;
 
+  if (session.id_extractor_deadline > MILLISECONDS_THRESHOLD) warnMilliseconds(plugin.name, name, options.log);
   const problems = replyProblems(object, hook.kind);
   if (problems.length > 0) throw new SdkError('HG_ERR_SDK_REPLY_INVALID', `hook ${JSON.stringify(name)} produced an invalid reply: ${problems.join('; ')}`, { hook: name });
   return object;
+}
+
+/** Unix seconds beyond this are in the year 2286: the value is almost surely milliseconds. */
+const MILLISECONDS_THRESHOLD = 10_000_000_000;
+const warnedMilliseconds = new Set<string>();
+
+/** Once per hook: Tyk reads id_extractor_deadline in seconds, so milliseconds cache the session for good. */
+function warnMilliseconds(plugin: string, hook: string, log: Logger): void {
+  const key = `${plugin}\0${hook}`;
+  if (warnedMilliseconds.has(key)) return;
+  warnedMilliseconds.add(key);
+  log.warn({ hook }, 'session.id_extractor_deadline looks like milliseconds; the gateway reads Unix seconds, so the ID extractor would cache this session for good (use session.cacheFor(seconds))');
 }
 
 interface Live {

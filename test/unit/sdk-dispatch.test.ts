@@ -215,3 +215,17 @@ describe('the in-process path uses the wire encoding', () => {
     assert.equal(result.request.bodyChanged, true);
   });
 });
+
+describe('id_extractor_deadline', () => {
+  it('a deadline in milliseconds (Tyk\'s NodeJS sample mistake) is warned about, once per hook', async () => {
+    const { logger, records } = captureLogger();
+    const plugin = definePlugin({ name: 'ms' }).authCheck('Ms', (_request, session) => {
+      session.id_extractor_deadline = Date.now() + 60_000;
+      return allow('t');
+    });
+    const client = inProcess(plugin, { logger });
+    await client.call('Ms');
+    await client.call('Ms');
+    assert.equal(records.filter((r) => /looks like milliseconds/.test(r.msg)).length, 1);
+  });
+});
