@@ -19,7 +19,7 @@ const log = createPluginLogger(start.pluginName, start.logLevel).child({ thread:
 async function loadPlugin(): Promise<Plugin<unknown>> {
   const exports = (await import(start.module)) as Record<string, unknown>;
   const plugins = Object.entries(exports).filter((entry): entry is [string, Plugin<unknown>] => isPlugin(entry[1]));
-  const chosen = plugins.find(([key]) => key === 'default') ?? plugins.find(([, p]) => p.name === start.pluginName) ?? (plugins.length === 1 ? plugins[0] : undefined);
+  const chosen = plugins.find(([, p]) => p.name === start.pluginName) ?? plugins.find(([key]) => key === 'default') ?? (plugins.length === 1 ? plugins[0] : undefined);
   if (chosen === undefined) {
     const found = plugins.length === 0 ? 'it exports no plugin' : `it exports several (${plugins.map(([k]) => k).join(', ')}) and none is named ${JSON.stringify(start.pluginName)}`;
     throw new Error(`cannot find plugin ${JSON.stringify(start.pluginName)} in ${start.module}: ${found}; export it from the module given as definePlugin({ module })`);
