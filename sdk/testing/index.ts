@@ -1,5 +1,13 @@
 /**
- * `hookgate/sdk/testing`: the plugin test kit. Not built yet; this entry point exists so the
- * package layout is final. See docs/sdk.md.
+ * `hookgate/sdk/testing`: test plugins without a gateway, Redis or network. Describe a request
+ * with `hookRequest()`, call a hook `inProcess(plugin)` or `overWire(plugin)` (a real gRPC server
+ * on an ephemeral port), and assert on the typed result: allowed or denied, status, session,
+ * metadata, header/param/body changes. No test-runner imports: works with node:test, vitest, jest.
+ * See docs/sdk.md.
  */
-export const TESTING_KIT_STATUS = 'not yet available' as const;
+export { eventPayload, PluginCallError, type CallOptions, type EventInit, type PluginClient } from './client.js';
+export { goJsonMarshal } from './go-json.js';
+export { inProcess, type InProcessOptions } from './in-process.js';
+export { hookRequest, RequestBuilder, type UpstreamResponseInit } from './request-builder.js';
+export { evaluateReply, type HookResult, type RequestChanges, type ResponseChanges } from './result.js';
+export { connect, dispatcherClient, overWire, type ConnectOptions } from './wire.js';

@@ -1,0 +1,21 @@
+/**
+ * The plugin the SDK benchmark serves, in one file that also serves it (which `threads` allows:
+ * in a worker thread `serve()` starts nothing). Run as `THREADS=2 node dist/bench/sdk-plugin.js`.
+ */
+import { pbkdf2Sync } from 'node:crypto';
+import { allow, definePlugin, deny, serve } from '../sdk/index.js';
+
+export const KEY = '47a0c79c427728b3df4af62b9228c8ae';
+/** About 10 ms of CPU: a salted password hash, as a basic-auth style check would do. */
+export const PBKDF2_ITERATIONS = 20_000;
+
+export const plugin = definePlugin({ name: 'bench', module: import.meta.url })
+  .authCheck('Trivial', (request) => (request.getHeader('Authorization') === KEY ? allow(KEY, { rate: 1000, per: 1 }) : deny(403)))
+  .authCheck('Pbkdf2', (request) => {
+    const digest = pbkdf2Sync(request.getHeader('Authorization') ?? '', 'salt', PBKDF2_ITERATIONS, 32, 'sha256').toString('hex');
+    return allow(digest.slice(0, 16), { rate: 1000, per: 1 });
+  });
+
+if (process.env['BENCH_SERVE'] === '1') {
+  await serve(plugin, { threads: Number(process.env['THREADS'] ?? '0'), logLevel: 'warn', printReady: true });
+}
