@@ -11,3 +11,4 @@ export { inProcess, type InProcessOptions } from './in-process.js';
 export { hookRequest, RequestBuilder, type UpstreamResponseInit } from './request-builder.js';
 export { evaluateReply, type HookResult, type RequestChanges, type ResponseChanges } from './result.js';
 export { connect, dispatcherClient, overWire, type ConnectOptions } from './wire.js';
+export { startGateway, type GatewayHarness, type GatewayHarnessOptions, type HarnessResponse, type UpstreamRecord } from './gateway.js';

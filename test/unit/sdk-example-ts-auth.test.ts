@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { plugin } from '../../examples/ts-auth/plugin.js';
-import { loadApiDocuments, loadConfigFile, PACKAGE_ROOT } from '../../gateway/index.js';
+import { apiLoadContextOf, loadApiDocuments, loadConfigFile, PACKAGE_ROOT } from '../../gateway/index.js';
 
 const DIR = join(PACKAGE_ROOT, 'examples', 'ts-auth');
 
@@ -40,8 +40,11 @@ describe('examples/ts-auth gateway config', () => {
     assert.equal(document.use_keyless, false);
     assert.equal(plugin.hook(document.custom_middleware.auth_check.name)?.kind, 'auth_check');
     for (const { name } of document.custom_middleware.pre) assert.equal(plugin.hook(name)?.kind, 'pre');
-    // Until the gateway dispatches hooks it refuses this API; the only reasons must be the plugin hooks.
-    const { refused } = loadApiDocuments([{ file, document }]);
-    for (const problem of refused.flatMap((r) => r.errors)) assert.match(problem.message, /plugin hook|custom plugin|which Hookgate does not support yet/);
+    // With the example's own tyk.conf, the gateway accepts the API as it is.
+    const { config } = await loadConfigFile(join(DIR, 'tyk.conf'));
+    assert.ok(config);
+    const { refused, apis } = loadApiDocuments([{ file, document }], apiLoadContextOf(config));
+    assert.deepEqual(refused.flatMap((r) => r.errors.map((e) => e.message)), []);
+    assert.equal(apis[0]?.plugins?.authCheck?.name, 'MyAuthMiddleware');
   });
 });
