@@ -8,20 +8,25 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A real redis-server on a free loopback port, without persistence. Retries if the port was taken. */
-export async function startRedis(port?: number): Promise<RedisServer> {
+/**
+ * A real redis-server on a free loopback port. Without `dataDir` it keeps nothing on disk; with
+ * one it writes an append-only file there, so a restart on the same port and folder keeps its data.
+ * Retries if the port was taken.
+ */
+export async function startRedis(port?: number, dataDir?: string): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const chosen = port ?? (await freePort());
     try {
-      return await spawnRedis(chosen);
+      return await spawnRedis(chosen, dataDir);
     } catch (err) {
       if (attempt >= 4 || port !== undefined) throw err;
     }
   }
 }
 
-function spawnRedis(port: number): Promise<RedisServer> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+function spawnRedis(port: number, dataDir: string | undefined): Promise<RedisServer> {
+  const persistence = dataDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
