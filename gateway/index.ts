@@ -9,5 +9,5 @@ export { ERRORS, HookgateError, isHookgateError, type ErrorCode } from './errors
 export { startGateway, type RunningGateway, type StartOptions } from './gateway.js';
 export { createAccessLogWriter, createRootLogger, type AccessLogWriter, type Logger } from './logging/index.js';
 export { PACKAGE_ROOT, VERSION } from './meta.js';
-export { MemoryStore, RedisStore, type Store } from './storage/index.js';
+export { MemoryStore, RedisClusterStore, RedisStore, type Store } from './storage/index.js';
 export type { Problem } from './validation/index.js';

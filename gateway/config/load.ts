@@ -35,10 +35,10 @@ export function loadConfigDocument(document: unknown, source = '(inline)'): Conf
 
 /** Checks across fields, and settings that are valid Tyk but not (yet) Hookgate. */
 function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]): void {
-  if (tyk.storage?.enable_cluster === true) {
+  if (tyk.storage?.enable_cluster === true && tyk.storage.type !== 'memory' && tyk.storage.database !== 0) {
     errors.push({
-      path: 'storage.enable_cluster',
-      message: '`storage.enable_cluster`: Redis Cluster is not supported by this Hookgate version yet; use a single Redis node or "type": "memory"',
+      path: 'storage.database',
+      message: `\`storage.database\` must be 0 with \`storage.enable_cluster\`: a Redis Cluster has only database 0, got ${tyk.storage.database}`,
     });
   }
   if (!tyk.http_server_options.enable_strict_routes) {
@@ -167,21 +167,18 @@ function resolveStorage(tyk: TykConfig): StorageConfig {
   const storage = tyk.storage;
   // No storage section: the in-memory store. A section without a type is Redis, as in Tyk.
   if (storage === undefined || storage.type === 'memory') return { kind: 'memory' };
-  let host = storage.host;
-  let port = storage.port;
-  const first = storage.addrs[0];
-  if (first !== undefined) {
-    const colon = first.lastIndexOf(':');
-    host = colon === -1 ? first : first.slice(0, colon).replace(/^\[|\]$/g, '');
-    port = colon === -1 ? port : Number(first.slice(colon + 1));
-  }
-  return {
-    kind: 'redis',
-    host,
-    port,
-    username: storage.username,
-    password: storage.password,
-    database: storage.database,
-    commandTimeoutMs: Math.round((storage.timeout > 0 ? storage.timeout : 5) * 1000),
-  };
+  const commandTimeoutMs = Math.round((storage.timeout > 0 ? storage.timeout : 5) * 1000);
+  // As Tyk: `addrs` when set, otherwise host and port.
+  const nodes = storage.addrs.length > 0 ? storage.addrs.map((a) => parseAddr(a, storage.port)) : [{ host: storage.host, port: storage.port }];
+  const { username, password } = storage;
+  if (storage.enable_cluster) return { kind: 'redis-cluster', nodes, username, password, commandTimeoutMs };
+  const { host, port } = nodes[0] ?? { host: storage.host, port: storage.port };
+  return { kind: 'redis', host, port, username, password, database: storage.database, commandTimeoutMs };
+}
+
+/** "host:port", "[v6]:port" or a bare host. */
+function parseAddr(addr: string, defaultPort: number): { host: string; port: number } {
+  const colon = addr.lastIndexOf(':');
+  if (colon === -1) return { host: addr, port: defaultPort };
+  return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
 }

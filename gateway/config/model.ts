@@ -13,6 +13,14 @@ export type StorageConfig =
       readonly password: string;
       readonly database: number;
       readonly commandTimeoutMs: number;
+    }
+  | {
+      /** `enable_cluster`: a Redis Cluster; the rest of it is discovered from these seed nodes. */
+      readonly kind: 'redis-cluster';
+      readonly nodes: readonly { readonly host: string; readonly port: number }[];
+      readonly username: string;
+      readonly password: string;
+      readonly commandTimeoutMs: number;
     };
 
 /** The validated, resolved configuration every component reads. Frozen. */

@@ -10,10 +10,12 @@ const storage = obj({
   type: oneOf(['redis', 'memory']).optional(),
   host: str().default('localhost'),
   port: int(1, 65535).default(6379),
+  /** Wins over host/port: the first entry for one Redis, every entry as seeds with enable_cluster. */
   addrs: list(str('a "host:port" string').regex(/^.+:\d{1,5}$/, { error: 'a "host:port" string' })).default([]),
   username: str().default(''),
   password: str().default(''),
   database: int(0, 1_000_000).default(0),
+  /** Redis Cluster (database 0 only). */
   enable_cluster: bool().default(false),
   /** Tyk: seconds a Redis command may take. */
   timeout: seconds().default(5),

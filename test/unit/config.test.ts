@@ -71,9 +71,25 @@ describe('tyk.conf validation', () => {
     assert.match(messages(loadConfigDocument({ storage: { addrs: ['nohost'] } }).errors)[0] ?? '', /storage.addrs\[0\]` to be a "host:port" string/);
   });
 
-  it('refuses Redis Cluster until it is supported, instead of talking to one node', () => {
-    const { errors } = loadConfigDocument({ storage: { enable_cluster: true, addrs: ['a:1'] } });
-    assert.match(messages(errors)[0] ?? '', /Redis Cluster is not supported/);
+  it('reads enable_cluster as Redis Cluster, seeded from every addrs entry, or from host and port as Tyk does', () => {
+    const cluster = loadConfigDocument({ storage: { enable_cluster: true, addrs: ['h1:7000', 'h2:7001', '[::1]:7002'], username: 'u', password: 'pw', timeout: 2 } }).config;
+    assert.deepEqual(cluster?.storage, {
+      kind: 'redis-cluster',
+      nodes: [{ host: 'h1', port: 7000 }, { host: 'h2', port: 7001 }, { host: '::1', port: 7002 }],
+      username: 'u',
+      password: 'pw',
+      commandTimeoutMs: 2000,
+    });
+    const seed = loadConfigDocument({ storage: { type: 'redis', enable_cluster: true, host: 'r1', port: 7000 } }).config;
+    assert.deepEqual(seed?.storage.kind === 'redis-cluster' && seed.storage.nodes, [{ host: 'r1', port: 7000 }]);
+    assert.equal(loadConfigDocument({ storage: { type: 'memory', enable_cluster: true } }).config?.storage.kind, 'memory');
+  });
+
+  it('refuses a database other than 0 for Redis Cluster, which has only database 0', () => {
+    const { config, errors } = loadConfigDocument({ storage: { enable_cluster: true, addrs: ['a:1'], database: 3 } });
+    assert.equal(config, undefined);
+    assert.deepEqual(messages(errors), ['`storage.database` must be 0 with `storage.enable_cluster`: a Redis Cluster has only database 0, got 3']);
+    assert.equal(errors[0]?.path, 'storage.database');
   });
 
   it('warns that an empty secret disables the control API', () => {
