@@ -77,8 +77,9 @@ const hookgate = obj({
    */
   trust_forwarded_headers: bool().default(false),
   /**
-   * What rate limits and quotas do while their storage is unreachable: refuse with 503 (the
-   * default), or let requests through (logged and counted).
+   * What rate limits, quotas and session write-backs do while storage is unreachable: refuse
+   * with 503 (the default), or let requests through (logged and counted). The auth token cannot
+   * authenticate without storage either way.
    */
   limits_on_storage_failure: oneOf(['fail_closed', 'fail_open']).default('fail_closed'),
   /** Prometheus metrics on the gateway's listener. */

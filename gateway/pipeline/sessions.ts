@@ -36,6 +36,17 @@ function fail(ctx: RequestContext, deps: SessionDeps, code: ErrorCode): false {
   return false;
 }
 
+/**
+ * With `limits_on_storage_failure: fail_open`, a storage failure in limits, quota state or the
+ * write-back lets the request through, logged and counted. Returns false when failing closed.
+ */
+function failOpen(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): boolean {
+  if (deps.settings.limitsOnStorageFailure !== 'fail_open') return false;
+  deps.onLimitsFailOpen(ctx.api.id);
+  deps.log.warn(`open:${ctx.api.id}:${what}`, { api_id: ctx.api.id, operation: what, err: err instanceof Error ? err.message : String(err) }, 'session storage unavailable; request let through (limits_on_storage_failure: fail_open)');
+  return true;
+}
+
 function storageFailed(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): false {
   deps.log.error(`storage:${ctx.api.id}:${what}`, { api_id: ctx.api.id, operation: what, err: err instanceof Error ? err.message : String(err) }, 'session storage failed; request refused');
   return fail(ctx, deps, 'HG_ERR_STORAGE_UNAVAILABLE');
@@ -52,7 +63,8 @@ export async function attachPluginSession(ctx: RequestContext, deps: SessionDeps
   try {
     stored = await deps.sessions.find(ctx.api.orgId, sessionId);
   } catch (err) {
-    return storageFailed(ctx, deps, 'find', err);
+    // The plugin has authenticated the request; the stored session only carries quota state.
+    if (!failOpen(ctx, deps, 'find', err)) return storageFailed(ctx, deps, 'find', err);
   }
   const session = sessionFromProto(proto);
   if (stored !== undefined) {
@@ -183,12 +195,7 @@ export async function limitsStage(ctx: RequestContext, deps: SessionDeps): Promi
       ctx.sessionModified = true;
     }
   } catch (err) {
-    if (deps.settings.limitsOnStorageFailure === 'fail_open') {
-      deps.onLimitsFailOpen(ctx.api.id);
-      deps.log.warn(`limits_open:${ctx.api.id}`, { api_id: ctx.api.id, err: err instanceof Error ? err.message : String(err) }, 'limits unavailable; request let through (limits_on_storage_failure: fail_open)');
-      return true;
-    }
-    return storageFailed(ctx, deps, 'limits', err);
+    return failOpen(ctx, deps, 'limits', err) || storageFailed(ctx, deps, 'limits', err);
   }
   if (deps.settings.rateLimitHeaders === 'quotas' && limits.quotaMax > 0) {
     ctx.responseHeaders.push('X-RateLimit-Limit', String(limits.quotaMax), 'X-RateLimit-Remaining', String(session.quota_remaining ?? 0), 'X-RateLimit-Reset', String(session.quota_renews ?? 0));
@@ -216,6 +223,10 @@ export async function persistStage(ctx: RequestContext, deps: SessionDeps): Prom
     await deps.sessions.save(ctx.sessionKey, ctx.session, ttl);
     ctx.sessionModified = false;
   } catch (err) {
+    if (failOpen(ctx, deps, 'save', err)) {
+      ctx.sessionModified = false;
+      return true;
+    }
     return storageFailed(ctx, deps, 'save', err);
   }
   return true;

@@ -2,11 +2,11 @@ import { request, type HttpResult } from './http.js';
 
 export const SECRET = 'test-control-secret';
 
-/** Calls the gateway's control API with the test secret. */
-export function control(baseUrl: string, method: string, path: string, body?: unknown, secret: string | undefined = SECRET): Promise<HttpResult> {
+/** Calls the gateway's control API with the test secret (`null`: no secret header at all). */
+export function control(baseUrl: string, method: string, path: string, body?: unknown, secret: string | null = SECRET): Promise<HttpResult> {
   return request(`${baseUrl}${path}`, {
     method,
-    headers: { ...(secret === undefined ? {} : { 'x-tyk-authorization': secret }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(secret === null ? {} : { 'x-tyk-authorization': secret }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 }
