@@ -42,16 +42,62 @@ async function startProcess(args: string[], readyPattern: RegExp): Promise<Start
 
 const server = (kind: string, target = '') => startProcess([join(PACKAGE_ROOT, 'dist/bench/servers.js'), kind, '0', target], /ready (\d+)/);
 
-function startHookgate(upstream: string, extraConfig: Record<string, unknown> = {}): Promise<Started> {
+const SECRET = 'bench-secret';
+const KEY = '47a0c79c427728b3df4af62b9228c8ae';
+
+/** A gateway process with the given API definition fields (merged over a keyless /bench/ API). */
+function startHookgate(upstream: string, extraConfig: Record<string, unknown> = {}, api: Record<string, unknown> = {}): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'hookgate-bench-'));
   mkdirSync(join(dir, 'apps'));
-  writeFileSync(join(dir, 'tyk.conf'), JSON.stringify({ listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', ...extraConfig }));
+  writeFileSync(join(dir, 'tyk.conf'), JSON.stringify({ listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', secret: SECRET, ...extraConfig }));
   writeFileSync(
     join(dir, 'apps', 'bench.json'),
-    JSON.stringify({ api_id: 'bench', use_keyless: true, proxy: { listen_path: '/bench/', target_url: upstream, strip_listen_path: true } }),
+    JSON.stringify({ api_id: 'bench', org_id: 'bench', use_keyless: true, proxy: { listen_path: '/bench/', target_url: upstream, strip_listen_path: true }, ...api }),
   );
   // Keep the access log on: it is the default, and part of what a request costs.
   return startProcess([join(PACKAGE_ROOT, 'dist/gateway/cli/main.js'), 'start', '--conf', join(dir, 'tyk.conf')], /"port":(\d+)/);
+}
+
+/** Creates the benchmark key (a rate far above what the machine can send, so nothing is refused). */
+async function createKey(port: number): Promise<void> {
+  const body = JSON.stringify({ org_id: 'bench', rate: 1e9, per: 1, access_rights: { bench: { api_id: 'bench', api_name: 'bench', versions: ['Default'] } } });
+  const res = await fetch(`http://127.0.0.1:${port}/tyk/keys/${KEY}`, { method: 'POST', headers: { 'x-tyk-authorization': SECRET }, body });
+  if (res.status !== 200) throw new Error(`creating the bench key failed: ${res.status} ${await res.text()}`);
+}
+
+/** The SDK benchmark plugin (bench/sdk-plugin.ts) in a process of its own. */
+function startPlugin(): Promise<Started> {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], { cwd: PACKAGE_ROOT, env: { ...process.env, BENCH_SERVE: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /hookgate plugin ready 127\.0\.0\.1:(\d+)/.exec(out);
+      if (match?.[1] !== undefined) {
+        child.stdout?.resume();
+        resolve({ port: Number(match[1]), pid: child.pid as number });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the bench plugin exited with ${code}: ${out}`)));
+  });
+}
+
+function startRedisServer(): Promise<{ port: number; pid: number } | undefined> {
+  return new Promise((resolve) => {
+    const port = 16000 + Math.floor(Math.random() * 20000);
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.once('error', () => resolve(undefined));
+    children.push(child);
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) {
+        child.stdout?.resume();
+        resolve({ port, pid: child.pid as number });
+      }
+    });
+  });
 }
 
 interface Load {
@@ -67,8 +113,9 @@ function toMs(value: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
-function wrk(url: string, connections: number, seconds: number): Load {
-  const out = execFileSync('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', url], {
+function wrk(url: string, connections: number, seconds: number, headers: readonly string[] = []): Load {
+  const headerArgs = headers.flatMap((h) => ['-H', h]);
+  const out = execFileSync('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headerArgs, url], {
     encoding: 'utf8',
     timeout: (seconds + 30) * 1000,
   });
@@ -102,6 +149,7 @@ interface Case {
   readonly url: string;
   /** The process under test, for RSS and CPU; none for the direct case. */
   readonly pid: number | undefined;
+  readonly headers?: readonly string[];
 }
 
 interface Sample {
@@ -112,9 +160,9 @@ interface Sample {
 
 function sample(c: Case): Sample {
   const cpuBefore = c.pid === undefined ? 0 : cpuSeconds(c.pid);
-  const load = wrk(c.url, CONNECTIONS, DURATION_S);
+  const load = wrk(c.url, CONNECTIONS, DURATION_S, c.headers);
   const cpuAfter = c.pid === undefined ? 0 : cpuSeconds(c.pid);
-  const single = wrk(c.url, 1, Math.max(2, Math.round(DURATION_S / 2)));
+  const single = wrk(c.url, 1, Math.max(2, Math.round(DURATION_S / 2)), c.headers);
   const cpuUsPerReq = c.pid === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1e6) / (load.rps * DURATION_S));
   return { load, single, cpuUsPerReq };
 }
@@ -130,7 +178,7 @@ function medianLoad(loads: Load[]): Load {
 
 /** Warms every case up, then runs ROUNDS interleaved rounds and takes medians. */
 function measureAll(cases: readonly Case[]): Row[] {
-  for (const c of cases) wrk(c.url, CONNECTIONS, 2); // JIT, connection pools
+  for (const c of cases) wrk(c.url, CONNECTIONS, 2, c.headers); // JIT, connection pools
   const samples = cases.map(() => [] as Sample[]);
   for (let round = 0; round < ROUNDS; round++) {
     cases.forEach((c, i) => samples[i]?.push(sample(c)));
@@ -179,13 +227,31 @@ async function main(): Promise<void> {
   const bare = await server('bare-proxy', upstreamUrl);
   const hookgate = await startHookgate(upstreamUrl);
   const quiet = await startHookgate(upstreamUrl, { access_logs: { enabled: false } });
+  const tokenApi = { use_keyless: false };
+  const tokenMemory = await startHookgate(upstreamUrl, {}, tokenApi);
+  await createKey(tokenMemory.port);
+  const redis = await startRedisServer();
+  const tokenRedis = redis === undefined ? undefined : await startHookgate(upstreamUrl, { storage: { type: 'redis', host: '127.0.0.1', port: redis.port } }, tokenApi);
+  if (tokenRedis !== undefined) await createKey(tokenRedis.port);
+  else process.stderr.write('bench: redis-server is not installed; the Redis case is skipped\n');
+  const plugin = await startPlugin();
+  const coprocess = { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: `127.0.0.1:${plugin.port}` } };
+  const pluginAuth = await startHookgate(upstreamUrl, coprocess, { use_keyless: false, enable_coprocess_auth: true, custom_middleware: { driver: 'grpc', auth_check: { name: 'Trivial' } } });
+  const chain = await startHookgate(upstreamUrl, coprocess, {
+    custom_middleware: { driver: 'grpc', pre: [{ name: 'BenchPre' }], post: [{ name: 'BenchPost' }], response: [{ name: 'BenchResponse' }] },
+  });
   await sleep(300);
+  const auth = [`Authorization: ${KEY}`];
 
   const rows = measureAll([
     { name: '1. direct to the upstream', url: `${upstreamUrl}/x`, pid: undefined },
     { name: '2. bare node:http proxy (keep-alive agent)', url: `http://127.0.0.1:${bare.port}/x`, pid: bare.pid },
     { name: '5. Hookgate keyless', url: `http://127.0.0.1:${hookgate.port}/bench/x`, pid: hookgate.pid },
     { name: '5b. Hookgate keyless, access log off', url: `http://127.0.0.1:${quiet.port}/bench/x`, pid: quiet.pid },
+    { name: '6. Hookgate auth token + rate limit, in memory', url: `http://127.0.0.1:${tokenMemory.port}/bench/x`, pid: tokenMemory.pid, headers: auth },
+    ...(tokenRedis === undefined ? [] : [{ name: '7. Hookgate auth token + rate limit, Redis', url: `http://127.0.0.1:${tokenRedis.port}/bench/x`, pid: tokenRedis.pid, headers: auth }]),
+    { name: '8. Hookgate gRPC auth_check plugin (SDK) on every request', url: `http://127.0.0.1:${pluginAuth.port}/bench/x`, pid: pluginAuth.pid, headers: auth },
+    { name: '11. Hookgate pre + post + response hook chain (SDK)', url: `http://127.0.0.1:${chain.port}/bench/x`, pid: chain.pid },
   ]);
   const commit = (() => {
     try {
@@ -196,7 +262,7 @@ async function main(): Promise<void> {
   })();
   const text = table(rows);
   process.stdout.write(`${text}\n`);
-  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then 1 connection; medians; Node ${process.version}; wrk, upstream and proxy share the machine's 2 cores; the gateway writes its access log to a file)\n\n`;
+  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then 1 connection; medians; Node ${process.version}; wrk, upstream, gateway, plugin and Redis share the machine's 2 cores; the gateway writes its access log to a file; CPU us/req is the gateway's alone)\n\n`;
   appendFileSync(join(PACKAGE_ROOT, 'bench', 'RESULTS.md'), `${header}${text}\n`);
 }
 

@@ -10,10 +10,21 @@ export const KEY = '47a0c79c427728b3df4af62b9228c8ae';
 export const PBKDF2_ITERATIONS = 20_000;
 
 export const plugin = definePlugin({ name: 'bench', module: import.meta.url })
-  .authCheck('Trivial', (request) => (request.getHeader('Authorization') === KEY ? allow(KEY, { rate: 1000, per: 1 }) : deny(403)))
+  // A rate far above what the load generator sends: the gateway benchmark measures the hook, not 429s.
+  .authCheck('Trivial', (request) => (request.getHeader('Authorization') === KEY ? allow(KEY, { rate: 1e9, per: 1 }) : deny(403)))
   .authCheck('Pbkdf2', (request) => {
     const digest = pbkdf2Sync(request.getHeader('Authorization') ?? '', 'salt', PBKDF2_ITERATIONS, 32, 'sha256').toString('hex');
     return allow(digest.slice(0, 16), { rate: 1000, per: 1 });
+  })
+  // A chain of trivial hooks, for the gateway benchmark's pre + post + response case.
+  .pre('BenchPre', (request) => {
+    request.setHeader('X-Bench-Pre', '1');
+  })
+  .post('BenchPost', (request) => {
+    request.setHeader('X-Bench-Post', '1');
+  })
+  .response('BenchResponse', (_request, response) => {
+    response.setHeader('X-Bench-Response', '1');
   });
 
 if (process.env['BENCH_SERVE'] === '1') {
