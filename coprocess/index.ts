@@ -5,6 +5,7 @@
  */
 export * from './dispatch/index.js';
 export * from './events/index.js';
+export { compileIdExtractor, compileOasIdExtractor, extract as extractId, sessionIdFor, EXTRACTION_FAILED_MESSAGE, type CompiledIdExtractor, type ExtractionInput, type IdExtractorCompilation } from './id-extractor/index.js';
 export * from './mapping/index.js';
 export * from './protocol/index.js';
 export * from './sidecars/index.js';

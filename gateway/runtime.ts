@@ -13,6 +13,9 @@ import type { Router } from './routing/index.js';
 import { SessionStore } from './session/index.js';
 import { createStore, type Store } from './storage/index.js';
 
+/** How long startup waits for storage to answer. */
+const STORAGE_WAIT_MS = 10_000;
+
 /** Dispatch to a sidecar's address only while it is ready; the reason says which and why. */
 function sidecarReadiness(sidecars: SidecarSupervisor, target: string): ReadinessCheck | undefined {
   const name = sidecars.nameForAddress(target);
@@ -113,6 +116,15 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       },
     },
     async start() {
+      // Like Tyk, wait for storage before taking traffic (bounded: a storage outage at startup is
+      // reported and then handled as any other outage, failing closed).
+      const deadline = Date.now() + STORAGE_WAIT_MS;
+      let health = await store.health();
+      while (health.status !== 'pass' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        health = await store.health();
+      }
+      if (health.status !== 'pass') logger.error({ storage: store.kind, reason: health.output }, `storage not ready after ${STORAGE_WAIT_MS} ms; serving anyway, requests that need it fail closed`);
       if (sidecars === undefined) return;
       sidecars.on('restart', (name) => metrics.sidecarRestarted(name));
       sidecars.on('ready', (name) => metrics.sidecarReady(name, true));

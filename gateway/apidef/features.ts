@@ -1,3 +1,4 @@
+import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
 import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, type AuthMethod } from './auth-methods.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
@@ -98,7 +99,16 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
       const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
       if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
       else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
-      else plugins = pluginPlanOf(def, server, context, customAuth);
+      else {
+        let extractor: CompiledIdExtractor | undefined;
+        if (customAuth) {
+          const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
+          warnings.push(...compiled.warnings);
+          if (compiled.status === 'invalid') errors.push(...compiled.errors);
+          else if (compiled.status === 'compiled') extractor = compiled.extractor;
+        }
+        plugins = pluginPlanOf(def, server, context, customAuth, extractor);
+      }
     }
   }
 

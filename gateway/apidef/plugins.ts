@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CompiledIdExtractor } from '../../coprocess/index.js';
 import type { ApiDefinition, MiddlewareDefinition } from './schema.js';
 
 /** The hook points of Tyk's coprocess, in chain order. */
@@ -25,6 +26,8 @@ export interface PluginPlan {
   readonly postKeyAuth: readonly HookSpec[];
   readonly post: readonly HookSpec[];
   readonly response: readonly HookSpec[];
+  /** Tyk's ID extractor in front of the auth hook (protocol.md 5), when configured. */
+  readonly idExtractor: CompiledIdExtractor | undefined;
   /** Events subscribed with `cp_dynamic_handler`: event name → handler function names. */
   readonly eventHandlers: ReadonlyMap<string, readonly string[]>;
   /** The `spec` map sent with every hook (constant per API). */
@@ -69,7 +72,7 @@ export const hookIsOn = (hook: MiddlewareDefinition | undefined): hook is Middle
   hook !== undefined && !hook.disabled && hook.name !== '';
 
 /** The API's hooks, in Tyk's order, with Hookgate's per-hook settings applied. */
-export function pluginPlanOf(def: ApiDefinition, server: string, context: PluginContext, customAuth: boolean): PluginPlan {
+export function pluginPlanOf(def: ApiDefinition, server: string, context: PluginContext, customAuth: boolean, idExtractor?: CompiledIdExtractor): PluginPlan {
   const settings = def.hookgate;
   const spec = (point: HookPoint, hook: MiddlewareDefinition): HookSpec => {
     const own = settings.hooks[hook.name];
@@ -99,6 +102,7 @@ export function pluginPlanOf(def: ApiDefinition, server: string, context: Plugin
     postKeyAuth: def.use_keyless ? [] : list('post_key_auth'),
     post: list('post'),
     response: list('response'),
+    idExtractor: customAuth ? idExtractor : undefined,
     eventHandlers,
     spec: specMapOf(def),
   };

@@ -35,7 +35,8 @@ export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, 
     const url = new URL(`http://control/?${query}`);
     const fail = (err: unknown) => {
       log.error({ err: err instanceof Error ? err.message : String(err), route }, 'control API request failed');
-      if (!res.headersSent) apiError(res, 500, 'Internal error; see the gateway log');
+      // The control API's failures are storage failures; say so, with the status clients retry on.
+      if (!res.headersSent) apiError(res, 503, 'Storage unavailable; see the gateway log');
     };
     if (route === '/keys' || route.startsWith('/keys/')) {
       const name = route === '/keys' ? undefined : decodeURIComponent(route.slice('/keys/'.length));

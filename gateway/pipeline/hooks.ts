@@ -21,7 +21,7 @@ import type { GatewayMetrics } from '../metrics/index.js';
 import { sessionToProto } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import type { RequestContext } from './request-context.js';
-import { attachPluginSession, type SessionDeps } from './sessions.js';
+import { attachPluginSession, cachedExtractorSession, type SessionDeps } from './sessions.js';
 
 export interface HookDeps {
   readonly errors: ErrorResponder;
@@ -114,6 +114,14 @@ function refuse(ctx: RequestContext, code: ErrorCode, deps: HookDeps, hook: Hook
 export async function runRequestHook(ctx: RequestContext, hook: HookSpec, deps: HookDeps): Promise<boolean> {
   const plan = ctx.api.plugins;
   if (plan === undefined) return true;
+  // The ID extractor (protocol.md 5) answers from its cache without calling the plugin.
+  let sessionId: string | undefined;
+  if (hook.point === 'auth_check' && plan.idExtractor !== undefined) {
+    const cached = await cachedExtractorSession(ctx, deps.sessions, plan.idExtractor);
+    if (cached.kind === 'answered') return false;
+    if (cached.kind === 'hit') return true;
+    sessionId = cached.sessionId;
+  }
   const sent = buildMiniRequest(ctx, hook.rawBodyOnly);
   const object: CoprocessObject = { hook_type: HOOK_TYPES[hook.point], hook_name: hook.name, request: sent, spec: plan.spec };
   const session = hook.point === 'post_key_auth' || hook.point === 'post' ? protoSessionOf(ctx) : undefined;
@@ -150,7 +158,7 @@ export async function runRequestHook(ctx: RequestContext, hook: HookSpec, deps: 
       deps.events.authFailure(ctx, authHeaderValue(ctx));
       return refuse(ctx, 'HG_ERR_AUTH_NO_SESSION', deps, hook, auth.reason);
     }
-    return attachPluginSession(ctx, deps.sessions, auth.session, auth.token);
+    return attachPluginSession(ctx, deps.sessions, auth.session, sessionId ?? auth.token);
   }
   return true;
 }

@@ -1,3 +1,4 @@
+import { extractId, sessionIdFor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { SessionState } from '../../coprocess/protocol/index.js';
 import type { ApiSpec } from '../apidef/index.js';
 import type { SessionSettings } from '../config/index.js';
@@ -75,6 +76,49 @@ export async function attachPluginSession(ctx: RequestContext, deps: SessionDeps
   ctx.sessionKey = stored?.keyId ?? sessionId;
   ctx.sessionModified = true;
   return true;
+}
+
+/**
+ * The ID extractor's cache (protocol.md 5): the credential is extracted (400 `Authorization field
+ * missing` when it cannot be; the plugin is not called), its session ID derived; a stored session
+ * for that ID whose `id_extractor_deadline` is still ahead authenticates the request without the
+ * plugin (and is written back, as Tyk does). Otherwise the plugin is called, and its session is
+ * stored under this ID. The body is read, never consumed.
+ */
+export async function cachedExtractorSession(
+  ctx: RequestContext,
+  deps: SessionDeps,
+  extractor: CompiledIdExtractor,
+): Promise<{ kind: 'hit' } | { kind: 'answered' } | { kind: 'miss'; sessionId: string }> {
+  const result = extractId(extractor, {
+    method: ctx.method,
+    header: (name) => ctx.header(name),
+    rawQuery: ctx.query,
+    contentType: ctx.header('content-type') ?? '',
+    body: ctx.body,
+  });
+  if (!result.ok) {
+    deps.log.warn(`extract:${ctx.api.id}`, { api_id: ctx.api.id, reason: result.reason }, 'ID extractor found no credential');
+    fail(ctx, deps, 'HG_ERR_EXTRACTOR_FIELD_MISSING');
+    return { kind: 'answered' };
+  }
+  const sessionId = sessionIdFor(result.value, ctx.api.orgId, deps.settings.hashKeyFunction);
+  let stored;
+  try {
+    stored = await deps.sessions.find(ctx.api.orgId, sessionId);
+  } catch (err) {
+    if (!failOpen(ctx, deps, 'find', err)) {
+      storageFailed(ctx, deps, 'find', err);
+      return { kind: 'answered' };
+    }
+  }
+  if (stored === undefined || (stored.session.id_extractor_deadline ?? 0) <= Date.now() / 1000) return { kind: 'miss', sessionId };
+  if (attaches(ctx.api, 'custom_auth')) {
+    ctx.session = stored.session;
+    ctx.sessionKey = stored.keyId;
+    ctx.sessionModified = true;
+  }
+  return { kind: 'hit' };
 }
 
 function copyQuotaState(target: SessionJson, stored: SessionJson, apiId: string): void {

@@ -56,6 +56,9 @@ describe('Redis stopped mid-run', () => {
       assert.equal((await request(open.url('/plug/x'), { headers: { authorization: 'plugin-user' } })).status, 200, 'fail_open: let through');
       assert.equal((await request(open.url('/tok/x'), { headers: { authorization: 'persisted-key' } })).status, 503, 'no storage, no auth token');
       assert.match((await request(open.url('/metrics'))).text(), /hookgate_limits_fail_open_total\{api_id="plug"\} [1-9]/);
+      const created = await control(closed.url(''), 'POST', '/tyk/keys/during-outage', keySession('tok', ORG));
+      assert.equal(created.status, 503);
+      assert.deepEqual(created.json(), { status: 'error', message: 'Storage unavailable; see the gateway log' });
       const hello = (await request(closed.url('/hello'))).json() as { status: string };
       assert.equal(hello.status, 'fail');
       assert.equal(closed.child.exitCode, null, 'the gateway is still running');
