@@ -68,6 +68,11 @@ export async function attachPluginSession(ctx: RequestContext, deps: SessionDeps
     if (!failOpen(ctx, deps, 'find', err)) return storageFailed(ctx, deps, 'find', err);
   }
   const session = sessionFromProto(proto);
+  if (namesPolicies(session)) {
+    deps.log.warn(`policy:${ctx.api.id}`, { api_id: ctx.api.id }, 'the plugin session names policies (apply_policies), which Hookgate does not support yet; refused');
+    deps.events.authFailure(ctx, sessionId);
+    return fail(ctx, deps, 'HG_ERR_AUTH_NO_SESSION');
+  }
   if (stored !== undefined) {
     copyQuotaState(session, stored.session, ctx.api.id);
   }
@@ -121,6 +126,15 @@ export async function cachedExtractorSession(
   return { kind: 'hit' };
 }
 
+/**
+ * Policies are not implemented yet. A session that names one cannot be applied as Tyk would apply
+ * it (the policy may carry its access rights and limits), so it is refused as Tyk refuses a
+ * session whose policy it cannot find.
+ */
+function namesPolicies(session: SessionJson): boolean {
+  return (session.apply_policies ?? []).length > 0 || (session.apply_policy_id ?? '') !== '';
+}
+
 function copyQuotaState(target: SessionJson, stored: SessionJson, apiId: string): void {
   if (stored.quota_renews !== undefined) target.quota_renews = stored.quota_renews;
   if (stored.quota_remaining !== undefined) target.quota_remaining = stored.quota_remaining;
@@ -140,6 +154,10 @@ export async function authTokenStage(ctx: RequestContext, deps: SessionDeps): Pr
     found = await deps.sessions.find(ctx.api.orgId, key);
   } catch (err) {
     return storageFailed(ctx, deps, 'find', err);
+  }
+  if (found !== undefined && namesPolicies(found.session)) {
+    deps.log.warn(`policy:${ctx.api.id}`, { api_id: ctx.api.id }, 'the key names policies (apply_policies), which Hookgate does not support yet; treated as not found');
+    found = undefined;
   }
   if (found === undefined) {
     deps.log.warn(`nokey:${ctx.api.id}`, { api_id: ctx.api.id }, 'Attempted access with non-existent key.');

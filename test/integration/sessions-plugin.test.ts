@@ -11,7 +11,10 @@ import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 const ORG = 'org1';
 const FAR = Math.floor(Date.now() / 1000) + 86_400;
 
-/** Every SessionState field set, none blocking the request (expires ahead, active, both APIs allowed). */
+/**
+ * Every SessionState field set, none blocking the request (expires ahead, active, both APIs
+ * allowed), except the policy fields: policies are not supported, and naming one refuses the session.
+ */
 const everyField = (): SessionState__Output => ({
   last_check: 11, allowance: 1.5, rate: 1000, per: 1, expires: FAR, quota_max: 1000, quota_renews: 0, quota_remaining: 0,
   quota_renewal_rate: 3600,
@@ -20,10 +23,10 @@ const everyField = (): SessionState__Output => ({
     tok: { api_name: 'tok', api_id: 'tok', versions: ['Default'], allowed_urls: [] },
   },
   org_id: 'ignored-by-gateway', oauth_client_id: 'client', oauth_keys: { a: 'b' }, basic_auth_data: { password: 'pw-hash', hash: 'bcrypt' },
-  jwt_data: { secret: 'jwt' }, hmac_enabled: true, hmac_secret: 'hmac', is_inactive: false, apply_policy_id: 'pol',
+  jwt_data: { secret: 'jwt' }, hmac_enabled: true, hmac_secret: 'hmac', is_inactive: false, apply_policy_id: '',
   data_expires: 60, monitor: { trigger_limits: [50, 80.5] }, enable_detailed_recording: true, metadata: { plan: 'gold' },
   tags: ['a', 'b'], alias: 'alias', last_updated: '1700000000', id_extractor_deadline: 1_700_000_060, session_lifetime: 3600,
-  apply_policies: ['p1', 'p2'], certificate: 'cert-id', max_query_depth: 5, key_id: 'ignored', post_expiry_action: 'retain',
+  apply_policies: [], certificate: 'cert-id', max_query_depth: 5, key_id: 'ignored', post_expiry_action: 'retain',
   post_expiry_grace_period: 30,
 });
 
@@ -38,6 +41,7 @@ describe('custom plugin auth with sessions, limits and quotas', () => {
         if (key.startsWith('quota-')) o.session = { quota_max: 3, quota_renewal_rate: 3600, rate: 100, per: 1 } as never;
         else if (key.startsWith('dev1-')) o.session = { rate: 3, per: 10, metadata: { developer_id: 'dev1', rate_limit_pattern: 'dev-$tyk_meta.developer_id' } } as never;
         else if (key === 'every-field') o.session = everyField();
+        else if (key === 'with-policy') o.session = { rate: 10, per: 1, apply_policies: ['gold'] } as never;
         else return o;
         o.metadata = { token: key };
         return o;
@@ -74,6 +78,12 @@ describe('custom plugin auth with sessions, limits and quotas', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await request(gw.url('/plug/p'), { headers: { authorization: i % 2 === 0 ? 'dev1-alice' : 'dev1-bob' } })).status);
     assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429], 'rate 3 per 10 s for both tokens together');
+  });
+
+  it('a session that names policies is refused (403 Forbidden): policies cannot be applied yet', async () => {
+    const res = await request(gw.url('/plug/x'), { headers: { authorization: 'with-policy' } });
+    assert.equal(res.status, 403);
+    assert.equal(res.text(), tykError('Forbidden'));
   });
 
   it('a plugin that returns no token is refused, never counted as one anonymous identity', async () => {
