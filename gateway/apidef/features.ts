@@ -1,6 +1,6 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
-import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, type AuthMethod } from './auth-methods.js';
+import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, BASE_IDENTITY_METHODS, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
@@ -28,6 +28,8 @@ export interface FeatureCheck {
   readonly warnings: Problem[];
   /** Set when the API uses plugins and they are usable. */
   readonly plugins: PluginPlan | undefined;
+  /** How the API authenticates. */
+  readonly auth: AuthPlan;
 }
 
 /**
@@ -65,8 +67,8 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
     fail('auth_configs.authToken', 'all auth sources are disabled for authToken, at least one of header/cookie/query must be enabled');
   }
   const bip = def.base_identity_provided_by;
-  const bipMethod = { auth_token: 'auth_token', custom_auth: 'custom_plugin', jwt_claim: 'jwt', basic_auth_user: 'basic', hmac_key: 'hmac', oidc_user: 'openid', oauth_key: 'oauth2' }[bip as string];
-  if (!def.use_keyless && bip !== '' && (bipMethod === undefined || !methods.includes(bipMethod as AuthMethod))) {
+  const bipMethod = BASE_IDENTITY_METHODS[bip];
+  if (!def.use_keyless && bip !== '' && (bipMethod === undefined || !methods.includes(bipMethod))) {
     fail('base_identity_provided_by', `${JSON.stringify(bip)} names an auth method this API does not use (it uses ${methods.join(', ')})`);
   }
   const cm = def.custom_middleware;
@@ -144,5 +146,5 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: legacyAuthPlan(def) };
 }

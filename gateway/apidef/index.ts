@@ -1,4 +1,4 @@
-export { AUTH_METHODS, authMethodsOf, type AuthMethod } from './auth-methods.js';
+export * from './auth/index.js';
 export { apiLoadContextOf } from './context.js';
 export { checkApiFeatures, NO_PLUGINS, type ApiLoadContext, type FeatureCheck } from './features.js';
 export { goJsonMarshal, hookIsOn, specMapOf, type HookPoint, type HookSpec, type PluginPlan } from './plugins.js';

@@ -77,7 +77,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
       continue;
     }
 
-    const spec = apiSpecOf(def, file, features?.plugins);
+    const spec = apiSpecOf(def, file, features?.plugins, features?.auth);
     const sameId = byId.get(spec.id);
     const samePrefix = byPrefix.get(spec.routePrefix);
     const conflicts: Problem[] = [];

@@ -1,9 +1,10 @@
-import { authMethodsOf, type ApiSpec, type HookSpec } from '../apidef/index.js';
+import type { ApiSpec, HookSpec } from '../apidef/index.js';
+import { authMethodRunner, authStageOf } from './auth/index.js';
 import { drainRest, readBody } from './body.js';
 import { runRequestHook } from './hooks.js';
 import type { RequestContext } from './request-context.js';
 import type { PipelineDeps } from './run.js';
-import { authTokenStage, limitsStage, persistStage, sessionChecksStage, stripAuthStage } from './sessions.js';
+import { limitsStage, persistStage, sessionChecksStage, stripAuthStage } from './sessions.js';
 
 /** One step of an API's request path: true to go on, false when it answered the request. */
 export type Stage = (ctx: RequestContext, deps: PipelineDeps) => boolean | Promise<boolean>;
@@ -28,7 +29,7 @@ const hookStage = (hook: HookSpec): Stage => (ctx, deps) => runRequestHook(ctx, 
 
 /**
  * The request stages of an API, declared once at load in Tyk's chain order (protocol.md 2.2,
- * tyk-config.md 1.2): pre hooks, the auth methods (custom plugin auth before the auth token),
+ * tyk-config.md 1.2): pre hooks, authentication (see auth/run.ts),
  * post-key-auth hooks, strip_auth_data, key expiry and access rights, rate limit and quota, the
  * session written back, post hooks. Undefined when the API has no stage at all (keyless, no
  * hooks): its requests go straight upstream.
@@ -40,10 +41,8 @@ export function stagesFor(api: ApiSpec): readonly Stage[] | undefined {
   if (requestHooks > 0) stages.push(readBodyStage);
   for (const hook of plan?.pre ?? []) stages.push(hookStage(hook));
   if (!api.keyless) {
-    for (const method of authMethodsOf(api.definition)) {
-      if (method === 'custom_plugin' && plan?.authCheck !== undefined) stages.push(hookStage(plan.authCheck));
-      else if (method === 'auth_token') stages.push((ctx, deps) => authTokenStage(ctx, deps.sessions));
-    }
+    const auth = authStageOf(api, authMethodRunner);
+    if (auth !== undefined) stages.push(auth);
     for (const hook of plan?.postKeyAuth ?? []) stages.push(hookStage(hook));
     if (api.definition.strip_auth_data) stages.push(stripAuthStage);
     stages.push((ctx, deps) => sessionChecksStage(ctx, deps.sessions));
