@@ -35,9 +35,10 @@ export interface FeatureCheck {
 /**
  * Checks a schema-valid definition against what this version implements and against the
  * gateway's config. Anything that would make the API less protected than in Tyk, or that would
- * only fail at request time, is an error (the API is refused); the rest are warnings.
+ * only fail at request time, is an error (the API is refused); the rest are warnings. `authPlan`
+ * is how the API authenticates: from its flags (Classic), or from its security requirements (OAS).
  */
-export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS): FeatureCheck {
+export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS, authPlan: AuthPlan = legacyAuthPlan(def)): FeatureCheck {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const refuse = (path: string, what: string) =>
@@ -146,5 +147,5 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: legacyAuthPlan(def) };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan };
 }

@@ -6,3 +6,4 @@ export { loadApiDefinitions, loadApiDocuments, type ApiDocument, type ApiLoadRes
 export { apiSpecOf, routePrefixOf, upstreamTargetOf, type ApiSpec, type UpstreamTarget } from './model.js';
 export { apiDefinitionSchema, type ApiDefinition, type MiddlewareDefinition } from './schema.js';
 export { TYK_APIDEF_FOREIGN_FIELDS } from './tyk-fields.js';
+export { isOasDocument, readOasApi, TYK_EXTENSION_KEY, type OasApi } from './oas/index.js';

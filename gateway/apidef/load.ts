@@ -1,9 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
-import { checkApiFeatures, NO_PLUGINS, type ApiLoadContext } from './features.js';
+import { deepFreeze, readJsonFile, validateDocument, valueAt, type Problem } from '../validation/index.js';
+import { oasAuthPlan } from './auth/index.js';
+import { checkApiFeatures, NO_PLUGINS, type ApiLoadContext, type FeatureCheck } from './features.js';
 import { apiSpecOf, routePrefixOf, type ApiSpec } from './model.js';
-import { apiDefinitionSchema } from './schema.js';
+import { isOasDocument, readOasApi, TYK_EXTENSION_KEY } from './oas/index.js';
+import { apiDefinitionSchema, type ApiDefinition } from './schema.js';
 import { TYK_APIDEF_FOREIGN_FIELDS } from './tyk-fields.js';
 
 /** A definition that was not loaded, and why. Its listen path, when readable, is blocked. */
@@ -23,7 +25,7 @@ export interface ApiLoadResult {
   readonly warnings: readonly { readonly file: string; readonly problem: Problem }[];
 }
 
-/** Loads every `*.json` file of `dir` (not recursive, as Tyk), in name order. */
+/** Loads every `*.json` file of `dir` (not recursive, as Tyk), in name order: Classic and Tyk OAS definitions. */
 export async function loadApiDefinitions(dir: string, context: ApiLoadContext = NO_PLUGINS): Promise<ApiLoadResult> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.json'))
@@ -59,21 +61,15 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
       refused.push({ file, apiId: undefined, routePrefix: undefined, errors: [{ path: '(file)', message: readProblem }] });
       continue;
     }
-    const result = validateDocument(apiDefinitionSchema, document, TYK_APIDEF_FOREIGN_FIELDS);
-    const errors = [...result.errors];
-    for (const problem of result.warnings) warnings.push({ file, problem });
-    const def = result.parsed;
-    const features = def === undefined ? undefined : checkApiFeatures(def, context);
-    if (features !== undefined) {
-      errors.push(...features.errors);
-      for (const problem of features.warnings) warnings.push({ file, problem });
-    }
+    const read = readDefinition(document, context);
+    const { def, features, errors } = read;
+    for (const problem of read.warnings) warnings.push({ file, problem });
     if (def !== undefined && !def.active) {
       inactive.push(file);
       continue;
     }
     if (def === undefined || errors.length > 0) {
-      refused.push({ file, apiId: readString(document, 'api_id'), routePrefix: readListenPrefix(document), errors });
+      refused.push({ file, apiId: read.apiId, routePrefix: read.routePrefix, errors });
       continue;
     }
 
@@ -100,6 +96,55 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
     apis.push(deepFreeze(spec));
   }
   return { apis, refused, inactive, warnings };
+}
+
+interface ReadDefinition {
+  readonly def: ApiDefinition | undefined;
+  readonly features: FeatureCheck | undefined;
+  readonly errors: Problem[];
+  readonly warnings: Problem[];
+  /** What could be read of the API's id and listen path, for a refused API. */
+  readonly apiId: string | undefined;
+  readonly routePrefix: string | undefined;
+}
+
+/**
+ * A Classic definition, or a Tyk OAS one read into the Classic model (with its security
+ * requirements), checked against what this version implements. OAS problems found on the Classic
+ * form are reported at the OAS path they came from.
+ */
+function readDefinition(document: unknown, context: ApiLoadContext): ReadDefinition {
+  if (isOasDocument(document)) {
+    const oas = readOasApi(document);
+    const ext = document[TYK_EXTENSION_KEY];
+    const apiId = readString(valueAt(ext, ['info']), 'id');
+    const listenPath = readString(valueAt(ext, ['server', 'listenPath']), 'value');
+    const routePrefix = listenPath?.startsWith('/') ? routePrefixOf(listenPath) : undefined;
+    const errors = [...oas.errors];
+    const warnings = [...oas.warnings];
+    if (oas.classic === undefined) return { def: undefined, features: undefined, errors, warnings, apiId, routePrefix };
+    const result = validateDocument(apiDefinitionSchema, oas.classic, TYK_APIDEF_FOREIGN_FIELDS);
+    errors.push(...result.errors.map(oas.locate));
+    warnings.push(...result.warnings.map(oas.locate));
+    const def = result.parsed;
+    const plan = def === undefined || oas.security === undefined ? undefined : oasAuthPlan(def, oas.security);
+    const features = def === undefined ? undefined : checkApiFeatures(def, context, plan);
+    if (features !== undefined) {
+      errors.push(...features.errors.map(oas.locate));
+      warnings.push(...features.warnings.map(oas.locate));
+    }
+    return { def, features, errors, warnings, apiId, routePrefix };
+  }
+  const result = validateDocument(apiDefinitionSchema, document, TYK_APIDEF_FOREIGN_FIELDS);
+  const errors = [...result.errors];
+  const warnings = [...result.warnings];
+  const def = result.parsed;
+  const features = def === undefined ? undefined : checkApiFeatures(def, context);
+  if (features !== undefined) {
+    errors.push(...features.errors);
+    warnings.push(...features.warnings);
+  }
+  return { def, features, errors, warnings, apiId: readString(document, 'api_id'), routePrefix: readListenPrefix(document) };
 }
 
 function readString(document: unknown, key: string): string | undefined {

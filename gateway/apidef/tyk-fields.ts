@@ -43,7 +43,8 @@ const entries: Record<string, ForeignField> = {
   // method flags themselves are in the schema; see auth-methods.ts.)
   use_mutual_tls_auth: refuse('a client-certificate allow list (mTLS)'),
   external_oauth: refuse('external OAuth', whenFlag('enabled', 'refuse')),
-  security_requirements: refuse('OpenAPI security requirements'),
+  // Classic definitions run legacy mode (every enabled method must pass), as in Tyk: stricter, never looser.
+  security_requirements: warn('OpenAPI security requirements (a Classic definition runs legacy mode: every enabled method must pass)'),
 
   // Access control and limits.
   enable_ip_whitelisting: refuse('an IP allow list'),

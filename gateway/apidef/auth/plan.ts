@@ -65,3 +65,18 @@ export function legacyAuthPlan(def: ApiDefinition): AuthPlan {
     credentialConfigs: configs,
   };
 }
+
+/**
+ * A Tyk OAS API's plan from its resolved security requirements: compliant mode keeps every
+ * requirement as an alternative; legacy mode has the one AND group. Every scheme keeps its own
+ * credential location, so two apiKey schemes in different places both work (Tyk has one).
+ */
+export function oasAuthPlan(def: ApiDefinition, security: { readonly mode: SecurityProcessingMode; readonly requirements: readonly (readonly AuthScheme[])[] }): AuthPlan {
+  if (def.use_keyless) return { mode: security.mode, requirements: [], baseIdentity: '', credentialConfigs: [] };
+  return {
+    mode: security.mode,
+    requirements: security.requirements,
+    baseIdentity: def.base_identity_provided_by,
+    credentialConfigs: security.requirements.flat().map((scheme) => scheme.config),
+  };
+}
