@@ -18,7 +18,7 @@ export const NO_PLUGINS: ApiLoadContext = {
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin', 'auth_token']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['hmac', 'custom_plugin', 'auth_token']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
