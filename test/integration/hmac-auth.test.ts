@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coprocessConfig, keylessApi } from '../helpers/apis.js';
 import { control, keySession, SECRET } from '../helpers/control.js';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { startGatewayProcess } from '../helpers/gateway-process.js';
 import { startGrpcPlugin } from '../helpers/grpc-plugin.js';
 import { request, tykError } from '../helpers/http.js';
-import { hasProgram } from '../helpers/programs.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { gatewayOnStore } from '../helpers/store-gateway.js';
+import { startUpstream } from '../helpers/upstream.js';
 
 const ORG = 'org1';
 const INVALID = tykError('Authorization field missing, malformed or invalid');
@@ -51,53 +50,25 @@ function signedHeaders(keyId: string, secret: string, spec: Signed): Record<stri
 
 for (const backend of ['memory', 'redis'] as const) {
   describe(`HMAC request signatures (${backend} store)`, () => {
-    let redis: RedisServer | undefined;
-    let up: TestUpstream;
-    let gw: GatewayProcess;
-
-    before(async () => {
-      if (backend === 'redis') {
-        if (!hasProgram('redis-server') && process.env['CI'] !== 'true') return;
-        redis = await startRedis();
-      }
-      up = await startUpstream();
-      const target = up.origin;
-      gw = await startGatewayProcess({
-        config: {
-          secret: SECRET,
-          storage: backend === 'memory' ? { type: 'memory' } : { type: 'redis', host: '127.0.0.1', port: redis?.port },
-        },
-        apis: {
-          'h.json': api('h', {}, target),
-          'hs.json': api('hs', { hmac_allowed_algorithms: ['hmac-sha256'] }, target),
-          'hr.json': api('hr', { hmac_allowed_clock_skew: REPLAY_SKEW_MS }, target),
-          'hq.json': api('hq', { auth_configs: { hmac: { disable_header: true, use_param: true, param_name: 'sig' } } }, target),
-          'both.json': api('both', { use_standard_auth: true, base_identity_provided_by: 'hmac_key', auth_configs: { authToken: { auth_header_name: 'X-Api-Key' } } }, target),
-          'both-token.json': api('both-token', { use_standard_auth: true, base_identity_provided_by: 'auth_token', auth_configs: { authToken: { auth_header_name: 'X-Api-Key' } } }, target),
-        },
-      });
-    });
-    after(async () => {
-      if (gw === undefined) return;
-      await gw.stop();
-      await up.close();
-      await redis?.stop();
-    });
-    const skip = (t: { skip: (m: string) => void }) => {
-      if (gw !== undefined) return false;
-      t.skip('redis-server is not installed');
-      return true;
-    };
+    const env = gatewayOnStore(backend, (target) => ({
+      'h.json': api('h', {}, target),
+      'hs.json': api('hs', { hmac_allowed_algorithms: ['hmac-sha256'] }, target),
+      'hr.json': api('hr', { hmac_allowed_clock_skew: REPLAY_SKEW_MS }, target),
+      'hq.json': api('hq', { auth_configs: { hmac: { disable_header: true, use_param: true, param_name: 'sig' } } }, target),
+      'both.json': api('both', { use_standard_auth: true, base_identity_provided_by: 'hmac_key', auth_configs: { authToken: { auth_header_name: 'X-Api-Key' } } }, target),
+      'both-token.json': api('both-token', { use_standard_auth: true, base_identity_provided_by: 'auth_token', auth_configs: { authToken: { auth_header_name: 'X-Api-Key' } } }, target),
+    }));
+    const skip = env.skip;
     const rights = (...apis: string[]) => Object.fromEntries(apis.map((id) => [id, { api_id: id, api_name: id, versions: ['Default'] }]));
     /** A key made by /tyk/keys/create with hmac_enabled: the gateway generates the secret. */
     const createHmacKey = async (fields: Record<string, unknown>, apis = ['h']) => {
-      const created = await control(gw.url(''), 'POST', '/tyk/keys/create', { org_id: ORG, access_rights: rights(...apis), hmac_enabled: true, ...fields });
+      const created = await control(env.gw.url(''), 'POST', '/tyk/keys/create', { org_id: ORG, access_rights: rights(...apis), hmac_enabled: true, ...fields });
       assert.equal(created.status, 200, created.text());
       const { key } = created.json() as { key: string };
-      const stored = (await control(gw.url(''), 'GET', `/tyk/keys/${key}`)).json() as { hmac_string?: string };
+      const stored = (await control(env.gw.url(''), 'GET', `/tyk/keys/${key}`)).json() as { hmac_string?: string };
       return { key, secret: stored.hmac_string ?? '' };
     };
-    const get = (path: string, headers: Record<string, string>, method = 'GET') => request(gw.url(path), { method, headers });
+    const get = (path: string, headers: Record<string, string>, method = 'GET') => request(env.gw.url(path), { method, headers });
 
     it('/tyk/keys/create generates the secret; a signed request passes with the key\'s rate limit applied', async (t) => {
       if (skip(t)) return;
@@ -109,11 +80,11 @@ for (const backend of ['memory', 'redis'] as const) {
         statuses.push(res.status);
         if (i === 0) {
           assert.equal(res.headers['x-ratelimit-limit'], '3');
-          assert.equal(up.received.at(-1)?.url, '/items/1', 'the listen path is stripped after the signature was checked on the full path');
+          assert.equal(env.up.received.at(-1)?.url, '/items/1', 'the listen path is stripped after the signature was checked on the full path');
         }
       }
       assert.deepEqual(statuses, [200, 200, 200, 429]);
-      assert.doesNotMatch(gw.logs.map((l) => JSON.stringify(l)).join('\n') + gw.stderr(), new RegExp(secret.replace(/[+/=]/g, '.')), 'the secret is never logged');
+      assert.doesNotMatch(env.gw.logs.map((l) => JSON.stringify(l)).join('\n') + env.gw.stderr(), new RegExp(secret.replace(/[+/=]/g, '.')), 'the secret is never logged');
     });
 
     it('accepts every HMAC algorithm, x-aux-date, lowercase escapes, other signed headers and a query-parameter credential', async (t) => {
@@ -128,7 +99,7 @@ for (const backend of ['memory', 'redis'] as const) {
       lowered['authorization'] = (lowered['authorization'] as string).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
       assert.equal((await get('/h/a', lowered)).status, 200, 'lowercase %xx escapes are retried uppercased');
       const extra = signedHeaders(key, secret, { method: 'POST', path: '/h/a', headers: { 'x-request-id': 'r-1', 'content-type': 'text/plain' }, sign: ['(request-target)', 'date', 'x-request-id', 'content-type'] });
-      assert.equal((await request(gw.url('/h/a'), { method: 'POST', headers: extra, body: 'x' })).status, 200);
+      assert.equal((await request(env.gw.url('/h/a'), { method: 'POST', headers: extra, body: 'x' })).status, 200);
       const { authorization, ...rest } = signedHeaders(key, secret, { path: '/hq/a' });
       assert.equal((await get(`/hq/a?sig=${encodeURIComponent(authorization as string)}`, rest)).status, 200);
     });
@@ -198,7 +169,7 @@ for (const backend of ['memory', 'redis'] as const) {
       if (skip(t)) return;
       assert.equal((await get('/h/a', signedHeaders('no-such-key', 'whatever', { path: '/h/a' }))).status, 400);
       const make = async (name: string, fields: Record<string, unknown>) => {
-        const res = await control(gw.url(''), 'POST', `/tyk/keys/${name}`, keySession('h', ORG, { hmac_string: 'chosen-secret', ...fields }));
+        const res = await control(env.gw.url(''), 'POST', `/tyk/keys/${name}`, keySession('h', ORG, { hmac_string: 'chosen-secret', ...fields }));
         assert.equal(res.status, 200, res.text());
       };
       await make('plain-key-1', {});
@@ -216,7 +187,7 @@ for (const backend of ['memory', 'redis'] as const) {
     it('HMAC AND auth token: base_identity_provided_by chooses whose session (and limits) apply', async (t) => {
       if (skip(t)) return;
       const { key, secret } = await createHmacKey({ rate: 7, per: 60 }, ['both', 'both-token']);
-      const token = await control(gw.url(''), 'POST', '/tyk/keys/both-token-key', { org_id: ORG, access_rights: rights('both', 'both-token'), rate: 50, per: 60 });
+      const token = await control(env.gw.url(''), 'POST', '/tyk/keys/both-token-key', { org_id: ORG, access_rights: rights('both', 'both-token'), rate: 50, per: 60 });
       assert.equal(token.status, 200, token.text());
       const both = await get('/both/a', { ...signedHeaders(key, secret, { path: '/both/a' }), 'x-api-key': 'both-token-key' });
       assert.equal(both.status, 200);
