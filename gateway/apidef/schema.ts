@@ -94,6 +94,10 @@ export const apiDefinitionSchema = obj({
   use_basic_auth: bool().default(false),
   enable_jwt: bool().default(false),
   enable_signature_checking: bool().default(false),
+  /** HMAC algorithm names a signature may use; empty (or null): any Hookgate computes. */
+  hmac_allowed_algorithms: list(str()).nullable().default([]),
+  /** Maximum |now - Date| in ms; 0 or less: not compared. A float, as in Tyk. */
+  hmac_allowed_clock_skew: z.number({ error: 'a number of milliseconds' }).default(0),
   use_oauth2: bool().default(false),
   use_openid: bool().default(false),
   use_go_plugin_auth: bool().default(false),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { readBody } from '../pipeline/body.js';
-import { generateToken, hashKey, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
+import { generateToken, hashKey, newHmacSecret, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
 import { apiError, writeJson } from './respond.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -61,8 +61,18 @@ function counterKeys(deps: KeyRoutesDeps, keyId: string, byHash: boolean): strin
   return [`quota-${identity}`, `rate-limit-${identity}`];
 }
 
-/** /tyk/keys and /tyk/keys/{key} (tyk-config.md 4.3). */
-export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps: KeyRoutesDeps, name: string | undefined, url: URL): Promise<void> {
+/**
+ * /tyk/keys and /tyk/keys/{key} (tyk-config.md 4.3); `create` for POST /tyk/keys/create, which
+ * also gives a key with `hmac_enabled` a new `hmac_string` (replacing any sent, as Tyk does).
+ */
+export async function handleKeys(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: KeyRoutesDeps,
+  name: string | undefined,
+  url: URL,
+  options: { readonly create?: boolean } = {},
+): Promise<void> {
   const { sessions, config } = deps;
   const method = req.method ?? 'GET';
 
@@ -87,6 +97,7 @@ export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps
       apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
       return;
     }
+    if (options.create === true && session.hmac_enabled === true) session.hmac_string = newHmacSecret();
     const key = generateToken(session.org_id ?? '', newKeyId(), config.sessions.hashKeyFunction);
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created');

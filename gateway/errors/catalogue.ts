@@ -41,6 +41,7 @@ export const ERRORS = {
   HG_ERR_SESSION_MISSING: { status: 400, message: 'Session state is missing or unset! Please make sure that auth headers are properly applied' },
   HG_ERR_RATE_LIMITED: { status: 429, message: 'Rate Limit Exceeded' },
   HG_ERR_QUOTA_EXCEEDED: { status: 403, message: 'Quota exceeded' },
+  HG_ERR_HMAC_INVALID: { status: 400, message: 'Authorization field missing, malformed or invalid' },
   HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
   HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
 

@@ -19,7 +19,7 @@ describe('logging', () => {
     const { lines, stream } = capture();
     const { logger } = createRootLogger({ level: 'info', format: 'json', destination: stream });
     logger.child({ component: 'test' }).info(
-      { headers: { authorization: 'Bearer abc', cookie: 's=1', 'x-tyk-authorization': 'adminsecret', accept: '*/*' }, storage: { password: 'pw' }, secret: 's3' },
+      { headers: { authorization: 'Bearer abc', cookie: 's=1', 'x-tyk-authorization': 'adminsecret', accept: '*/*' }, storage: { password: 'pw' }, secret: 's3', session: { hmac_string: 'hmacsecret1' }, hmac_string: 'hmacsecret2' },
       'something',
     );
     const line = JSON.parse(lines[0] ?? '{}') as { headers: Record<string, string>; storage: { password: string }; secret: string };
@@ -29,7 +29,7 @@ describe('logging', () => {
     assert.equal(line.headers['accept'], '*/*');
     assert.equal(line.storage.password, '[redacted]');
     assert.equal(line.secret, '[redacted]');
-    assert.doesNotMatch(lines.join('\n'), /abc|adminsecret|pw"|s3/);
+    assert.doesNotMatch(lines.join('\n'), /abc|adminsecret|pw"|s3|hmacsecret/);
   });
 
   it('honours the level: below info there is no access log and no info line', () => {
