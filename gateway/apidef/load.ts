@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
+import { applyBundle, attributeToBundle, requestedBundleOf, type AppliedBundle, type BundleLoader, type BundleOutcome } from './bundle.js';
 import { checkApiFeatures, NO_PLUGINS, type ApiLoadContext } from './features.js';
 import { apiSpecOf, routePrefixOf, type ApiSpec } from './model.js';
 import { apiDefinitionSchema } from './schema.js';
@@ -13,6 +14,8 @@ export interface RefusedApi {
   /** Normalised listen path, if the file had a usable one. */
   readonly routePrefix: string | undefined;
   readonly errors: readonly Problem[];
+  /** Set when the plugin bundle was the only reason (a last good version may keep serving on reload). */
+  readonly bundleFailure?: { readonly name: string; readonly reason: string };
 }
 
 export interface ApiLoadResult {
@@ -23,8 +26,11 @@ export interface ApiLoadResult {
   readonly warnings: readonly { readonly file: string; readonly problem: Problem }[];
 }
 
-/** Loads every `*.json` file of `dir` (not recursive, as Tyk), in name order. */
-export async function loadApiDefinitions(dir: string, context: ApiLoadContext = NO_PLUGINS): Promise<ApiLoadResult> {
+/**
+ * Loads every `*.json` file of `dir` (not recursive, as Tyk), in name order. With `bundles`, the
+ * plugin bundles the definitions name are loaded first (each name once, side by side).
+ */
+export async function loadApiDefinitions(dir: string, context: ApiLoadContext = NO_PLUGINS, bundles?: BundleLoader): Promise<ApiLoadResult> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.json'))
     .map((entry) => entry.name)
@@ -32,8 +38,19 @@ export async function loadApiDefinitions(dir: string, context: ApiLoadContext = 
   const documents = await Promise.all(
     names.map(async (name) => ({ file: join(dir, name), parsed: await readJsonFile(join(dir, name)) })),
   );
+  const requested = documents.map(({ parsed }) => (parsed.ok ? requestedBundleOf(parsed.value) : undefined));
+  const outcomes = new Map<string, Promise<BundleOutcome>>();
+  for (const name of requested) {
+    if (bundles !== undefined && name !== undefined && !outcomes.has(name)) outcomes.set(name, bundles(name));
+  }
+  const resolved = await Promise.all(requested.map((name) => (name === undefined ? undefined : outcomes.get(name))));
   return loadApiDocuments(
-    documents.map(({ file, parsed }) => ({ file, document: parsed.ok ? parsed.value : undefined, readProblem: parsed.ok ? undefined : parsed.problem })),
+    documents.map(({ file, parsed }, i) => ({
+      file,
+      document: parsed.ok ? parsed.value : undefined,
+      readProblem: parsed.ok ? undefined : parsed.problem,
+      bundle: resolved[i],
+    })),
     context,
   );
 }
@@ -43,6 +60,8 @@ export interface ApiDocument {
   readonly document: unknown;
   /** Set when the file could not be read or parsed. */
   readonly readProblem?: string | undefined;
+  /** The outcome of loading the plugin bundle the document names, if any. */
+  readonly bundle?: BundleOutcome | undefined;
 }
 
 /** Validates definitions and resolves conflicts between them (first file wins). */
@@ -54,7 +73,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
   const byId = new Map<string, ApiSpec>();
   const byPrefix = new Map<string, ApiSpec>();
 
-  for (const { file, document, readProblem } of documents) {
+  for (const { file, document, readProblem, bundle } of documents) {
     if (readProblem !== undefined) {
       refused.push({ file, apiId: undefined, routePrefix: undefined, errors: [{ path: '(file)', message: readProblem }] });
       continue;
@@ -62,22 +81,35 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
     const result = validateDocument(apiDefinitionSchema, document, TYK_APIDEF_FOREIGN_FIELDS);
     const errors = [...result.errors];
     for (const problem of result.warnings) warnings.push({ file, problem });
-    const def = result.parsed;
-    const features = def === undefined ? undefined : checkApiFeatures(def, context);
+    const parsed = result.parsed;
+    const applied: AppliedBundle = parsed === undefined || !parsed.active ? { kind: 'none' } : applyBundle(parsed, bundle);
+    if (applied.kind === 'failed') errors.push(applied.problem);
+    const def = applied.kind === 'loaded' ? applied.def : parsed;
+    const loaded = applied.kind === 'loaded' ? applied.bundle : undefined;
+    const features = def === undefined || applied.kind === 'failed' ? undefined : checkApiFeatures(def, context, loaded);
     if (features !== undefined) {
-      errors.push(...features.errors);
-      for (const problem of features.warnings) warnings.push({ file, problem });
+      const attribute = (p: Problem) => (loaded === undefined ? p : attributeToBundle(p, loaded));
+      errors.push(...features.errors.map(attribute));
+      for (const problem of features.warnings) warnings.push({ file, problem: attribute(problem) });
     }
     if (def !== undefined && !def.active) {
       inactive.push(file);
       continue;
     }
     if (def === undefined || errors.length > 0) {
-      refused.push({ file, apiId: readString(document, 'api_id'), routePrefix: readListenPrefix(document), errors });
+      const onlyBundle = applied.kind === 'failed' && errors.length === 1;
+      refused.push({
+        file,
+        apiId: readString(document, 'api_id'),
+        routePrefix: readListenPrefix(document),
+        errors,
+        ...(onlyBundle ? { bundleFailure: { name: applied.name, reason: applied.reason } } : {}),
+      });
       continue;
     }
 
-    const spec = apiSpecOf(def, file, features?.plugins);
+    const plan = features?.plugins;
+    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan);
     const sameId = byId.get(spec.id);
     const samePrefix = byPrefix.get(spec.routePrefix);
     const conflicts: Problem[] = [];
