@@ -1,3 +1,4 @@
+export { buildBundle, type BuildOptions, type BuildResult } from './build.js';
 export { apiLoadingOf, createBundleLoader } from './loader.js';
 export { parseManifest, marshalManifest, type BundleManifest } from './manifest.js';
 export { bundleSource, bundleSubdirName, md5Hex, parseBundleNames } from './names.js';
