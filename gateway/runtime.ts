@@ -1,6 +1,7 @@
 import { PluginClients, SidecarSupervisor, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
-import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createControlHandler } from './control/index.js';
 import { createErrorResponder } from './errors/index.js';
@@ -36,7 +37,10 @@ export interface Runtime {
   /** What the request handlers read; `routes` changes on reload. */
   readonly handlerDeps: Omit<HandlerDeps, 'shuttingDown'>;
   apis(): readonly ApiSpec[];
-  /** Re-reads the API definitions and swaps the routes; reloads run one at a time. */
+  /**
+   * Re-reads the API definitions and their plugin bundles and swaps the routes; reloads run one at
+   * a time. An API whose new bundle fails keeps its last good version.
+   */
   reload(): Promise<void>;
   /** Starts what must run before traffic (sidecars). */
   start(): Promise<void>;
@@ -65,11 +69,14 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
 
   let router: Router<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
   let apis = loaded.apis;
+  const bundleLog = logger.child({ component: 'bundles' });
   // Requests already routed finish on the API set they started with.
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
-    reloading = reloading.then(async () => {
-      const next = await loadApiDefinitions(config.appPath, apiLoadContextOf(config));
+    // A failed reload must not stop the next one from running.
+    reloading = reloading.catch(() => undefined).then(async () => {
+      const { context, bundles } = apiLoadingOf(config, bundleLog);
+      const next = keepLastGood(apis, await loadApiDefinitions(config.appPath, context, bundles));
       logApiLoad(next, apiLog);
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;

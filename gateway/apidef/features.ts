@@ -1,6 +1,7 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
 import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileHmacSettings, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
+import type { LoadedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
@@ -37,8 +38,14 @@ export interface FeatureCheck {
  * gateway's config. Anything that would make the API less protected than in Tyk, or that would
  * only fail at request time, is an error (the API is refused); the rest are warnings. `authPlan`
  * is how the API authenticates: from its flags (Classic), or from its security requirements (OAS).
+ * `bundle` is set when the API's custom_middleware came from a loaded plugin bundle.
  */
-export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS, authPlan: AuthPlan = legacyAuthPlan(def)): FeatureCheck {
+export function checkApiFeatures(
+  def: ApiDefinition,
+  context: ApiLoadContext = NO_PLUGINS,
+  authPlan: AuthPlan = legacyAuthPlan(def),
+  bundle?: LoadedBundle,
+): FeatureCheck {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const refuse = (path: string, what: string) =>
@@ -102,7 +109,7 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
   if (usesHooks) {
     const driver = cm.driver;
     if (driver === '') fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc")');
-    else if (driver === 'python') refuse('custom_middleware.driver', 'Python plugins (driver "python")');
+    else if (driver === 'python') refuse('custom_middleware.driver', bundle === undefined ? 'Python plugins (driver "python")' : `Python bundle ${JSON.stringify(bundle.name)} (verified in ${bundle.dir}): Python bundles need the Python bridge`);
     else if (driver !== 'grpc') refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" plugins)`);
     else if (!context.coprocessEnabled) {
       fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config');
@@ -145,9 +152,6 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
     });
   }
 
-  if (def.custom_middleware_bundle.trim() !== '' && !def.custom_middleware_bundle_disabled) {
-    refuse('custom_middleware_bundle', `plugin bundle "${def.custom_middleware_bundle}"`);
-  }
   if (def.version_data !== undefined && !def.version_data.not_versioned) {
     refuse('version_data.not_versioned', 'API versioning (not_versioned is false)');
   }

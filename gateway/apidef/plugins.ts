@@ -32,6 +32,8 @@ export interface PluginPlan {
   readonly eventHandlers: ReadonlyMap<string, readonly string[]>;
   /** The `spec` map sent with every hook (constant per API). */
   readonly spec: Readonly<Record<string, string>>;
+  /** The verified folder of the API's plugin bundle, when its hooks came from one (gateway/bundles). */
+  readonly bundleDir?: string;
 }
 
 /** Go's json.Marshal of a decoded JSON value: keys sorted, compact, `<`, `>`, `&` escaped. */

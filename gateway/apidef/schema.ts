@@ -120,3 +120,7 @@ export const apiDefinitionSchema = obj({
 
 export type ApiDefinition = z.output<typeof apiDefinitionSchema>;
 export type MiddlewareDefinition = z.output<typeof middlewareDefinition>;
+
+/** The `custom_middleware` section; a bundle's manifest carries one too (protocol.md 4.1). */
+export const customMiddlewareSchema = customMiddleware;
+export type CustomMiddleware = z.output<typeof customMiddleware>;

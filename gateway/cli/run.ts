@@ -1,5 +1,6 @@
 import { isHookgateError } from '../errors/index.js';
 import { VERSION } from '../meta.js';
+import { bundleCommand, BUNDLE_HELP } from './bundle.js';
 import { checkCommand, CHECK_HELP } from './check.js';
 import { processIO, type CommandIO } from './io.js';
 import { startCommand, START_HELP } from './start.js';
@@ -7,6 +8,7 @@ import { startCommand, START_HELP } from './start.js';
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: CommandIO) => Promise<number>; summary: string; help: string }> = {
   start: { run: startCommand, summary: 'run the gateway', help: START_HELP },
   check: { run: checkCommand, summary: 'validate the config and every API definition', help: CHECK_HELP },
+  bundle: { run: bundleCommand, summary: 'build a plugin bundle (hookgate bundle build)', help: BUNDLE_HELP },
 };
 
 export const MAIN_HELP = `Usage: hookgate <command> [options]

@@ -52,6 +52,34 @@ export interface GatewayConfig {
   /** The Prometheus endpoint's path, or undefined when metrics are off. */
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
+  readonly bundles: BundleSettings;
+}
+
+/** Plugin bundles (Tyk's keys, resolved) and Hookgate's download and archive limits. */
+export interface BundleSettings {
+  readonly downloaderEnabled: boolean;
+  /** `bundle_base_url` as written; "" when none. */
+  readonly baseUrl: string;
+  readonly insecureSkipVerify: boolean;
+  readonly skipVerifyExisting: boolean;
+  /** Absolute path of the RSA public key, or "" (signatures are then not checked). */
+  readonly publicKeyPath: string;
+  /** `<middleware_path>/bundles`, absolute. */
+  readonly bundlesPath: string;
+  /** Where a relative `file://` base URL resolves (the config file's folder). */
+  readonly baseDir: string;
+  readonly downloadTimeoutMs: number;
+  readonly downloadRetries: number;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  readonly limits: ArchiveLimits;
+}
+
+/** What an archive may hold before it is refused. */
+export interface ArchiveLimits {
+  readonly maxArchiveBytes: number;
+  readonly maxUnpackedBytes: number;
+  readonly maxFiles: number;
 }
 
 export interface SessionSettings {

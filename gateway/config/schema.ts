@@ -82,6 +82,22 @@ const hookgate = obj({
    * authenticate without storage either way.
    */
   limits_on_storage_failure: oneOf(['fail_closed', 'fail_open']).default('fail_closed'),
+  /** Plugin bundles: how they are downloaded, and what an archive may hold (docs/bundles.md). */
+  bundles: obj({
+    /** Tyk: 5 s for the whole download. */
+    download_timeout_ms: int(100, 600_000).default(5000),
+    /** Tyk: 4 retries after the first attempt. */
+    download_retries: int(0, 20).default(4),
+    /** The first wait between attempts; it doubles up to retry_max_ms (Tyk: 500 ms, 5 s). */
+    retry_initial_ms: int(1, 60_000).default(500),
+    retry_max_ms: int(1, 600_000).default(5000),
+    /** Largest archive accepted from bundle_base_url. */
+    max_archive_bytes: int(1, 2 ** 31 - 1).default(64 * 1024 * 1024),
+    /** Largest total of the files an archive declares, unpacked. */
+    max_unpacked_bytes: int(1, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
+    /** Most entries (files and folders) an archive may have. */
+    max_files: int(1, 1_000_000).default(10_000),
+  }).prefault({}),
   /** Prometheus metrics on the gateway's listener. */
   metrics: obj({
     enabled: bool().default(true),

@@ -58,6 +58,14 @@ export const ERRORS = {
   HG_ERR_APIDEF_CONFLICT: { status: 500, message: 'API definition conflicts with another' },
   HG_ERR_LISTEN_FAILED: { status: 500, message: 'Gateway could not listen' },
   HG_ERR_CLI_USAGE: { status: 500, message: 'Invalid command line' },
+
+  // Plugin bundles, at load time and in `hookgate bundle build` (never sent to a client)
+  HG_ERR_BUNDLE_FETCH: { status: 500, message: "Couldn't fetch bundle" },
+  HG_ERR_BUNDLE_ARCHIVE: { status: 500, message: 'Bundle archive refused' },
+  HG_ERR_BUNDLE_MANIFEST: { status: 500, message: 'Bundle manifest is invalid' },
+  HG_ERR_BUNDLE_VERIFY: { status: 500, message: 'Bundle verification failed' },
+  HG_ERR_BUNDLE_MERGE: { status: 500, message: "Couldn't merge bundles" },
+  HG_ERR_BUNDLE_BUILD: { status: 500, message: "Couldn't build bundle" },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
