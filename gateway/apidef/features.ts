@@ -1,12 +1,15 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
 import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, type AuthMethod } from './auth-methods.js';
+import type { BundleContext, ResolvedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
 /** What loading an API needs to know about the gateway's config. */
-export interface ApiLoadContext extends PluginContext {
+export interface ApiLoadContext extends PluginContext, BundleContext {
   readonly coprocessEnabled: boolean;
+  /** Where the Python bridge for a bundle folder serves (the gateway launches it there). */
+  readonly pythonAddress: (bundleDir: string) => string;
 }
 
 /** A gateway with plugins switched off; what definitions are checked against without a config. */
@@ -15,6 +18,9 @@ export const NO_PLUGINS: ApiLoadContext = {
   defaultServer: '',
   dispatchTimeoutMs: 2000,
   resolveServer: () => undefined,
+  middlewarePath: 'middleware',
+  publicKeyPath: '',
+  pythonAddress: () => '',
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
@@ -35,7 +41,7 @@ export interface FeatureCheck {
  * gateway's config. Anything that would make the API less protected than in Tyk, or that would
  * only fail at request time, is an error (the API is refused); the rest are warnings.
  */
-export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS): FeatureCheck {
+export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS, bundle?: ResolvedBundle): FeatureCheck {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const refuse = (path: string, what: string) =>
@@ -88,27 +94,17 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
 
   let plugins: PluginPlan | undefined;
   if (usesHooks) {
-    const driver = cm.driver;
-    if (driver === '') fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc")');
-    else if (driver === 'python') refuse('custom_middleware.driver', 'Python plugins (driver "python")');
-    else if (driver !== 'grpc') refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" plugins)`);
-    else if (!context.coprocessEnabled) {
-      fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config');
-    } else {
-      const wanted = def.hookgate.plugin_server;
-      const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
-      if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
-      else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
-      else {
-        let extractor: CompiledIdExtractor | undefined;
-        if (customAuth) {
-          const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
-          warnings.push(...compiled.warnings);
-          if (compiled.status === 'invalid') errors.push(...compiled.errors);
-          else if (compiled.status === 'compiled') extractor = compiled.extractor;
-        }
-        plugins = pluginPlanOf(def, server, context, customAuth, extractor);
+    const server = pluginServerOf(def, context, bundle, fail, refuse);
+    if (server !== undefined) {
+      let extractor: CompiledIdExtractor | undefined;
+      if (customAuth) {
+        const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
+        warnings.push(...compiled.warnings);
+        if (compiled.status === 'invalid') errors.push(...compiled.errors);
+        else if (compiled.status === 'compiled') extractor = compiled.extractor;
       }
+      const python = cm.driver === 'python' && bundle !== undefined ? { dir: bundle.dir, name: bundle.name, address: server } : undefined;
+      plugins = pluginPlanOf(def, server, context, customAuth, extractor, python);
     }
   }
 
@@ -128,14 +124,11 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
       } else if (typeof handler.handler_meta['name'] !== 'string' || handler.handler_meta['name'] === '') {
         warnings.push({ path, message: `\`${path}.handler_meta.name\` should name the plugin function to call; this handler is ignored` });
       } else if (!usesHooks) {
-        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugin server (a custom_middleware with driver "grpc"); this handler is ignored` });
+        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugins (a custom_middleware with driver "grpc" or "python"); this handler is ignored` });
       }
     });
   }
 
-  if (def.custom_middleware_bundle.trim() !== '' && !def.custom_middleware_bundle_disabled) {
-    refuse('custom_middleware_bundle', `plugin bundle "${def.custom_middleware_bundle}"`);
-  }
   if (def.version_data !== undefined && !def.version_data.not_versioned) {
     refuse('version_data.not_versioned', 'API versioning (not_versioned is false)');
   }
@@ -145,4 +138,47 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
   return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined };
+}
+
+/**
+ * The plugin server an API's hooks are sent to, or undefined (with the reason added) when there is
+ * none: for "grpc" the configured server, for "python" the bridge the gateway launches for the bundle.
+ */
+function pluginServerOf(
+  def: ApiDefinition,
+  context: ApiLoadContext,
+  bundle: ResolvedBundle | undefined,
+  fail: (path: string, what: string) => void,
+  refuse: (path: string, what: string) => void,
+): string | undefined {
+  const driver = def.custom_middleware.driver;
+  if (driver === '') {
+    fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc", or "python" with a bundle)');
+    return undefined;
+  }
+  if (driver !== 'grpc' && driver !== 'python') {
+    refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" and "python" plugins)`);
+    return undefined;
+  }
+  if (!context.coprocessEnabled) {
+    fail('custom_middleware.driver', `the API uses ${driver === 'grpc' ? 'gRPC' : 'Python'} plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config`);
+    return undefined;
+  }
+  const wanted = def.hookgate.plugin_server;
+  if (driver === 'python') {
+    if (bundle === undefined) {
+      fail('custom_middleware.driver', 'driver "python" runs a bundle: set custom_middleware_bundle (a bundle extracted in middleware_path/bundles) or hookgate.bundle_path (a bundle folder)');
+      return undefined;
+    }
+    if (wanted !== '') {
+      fail('hookgate.plugin_server', 'cannot be set with driver "python": the gateway runs the bundle in a Python bridge of its own (to run the bridge yourself, use driver "grpc" and point plugin_server at it)');
+      return undefined;
+    }
+    return context.pythonAddress(bundle.dir);
+  }
+  const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
+  if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
+  else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
+  else return server;
+  return undefined;
 }

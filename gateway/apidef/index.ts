@@ -1,3 +1,5 @@
+export { resolveBundle, tykBundleDir, type BundleContext, type BundleResolution, type ResolvedBundle } from './bundle.js';
+export { readBundleManifest, bundleManifestSchema, type BundleManifest } from './manifest.js';
 export { AUTH_METHODS, authMethodsOf, type AuthMethod } from './auth-methods.js';
 export { apiLoadContextOf } from './context.js';
 export { checkApiFeatures, NO_PLUGINS, type ApiLoadContext, type FeatureCheck } from './features.js';

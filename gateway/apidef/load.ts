@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
+import { resolveBundle } from './bundle.js';
 import { checkApiFeatures, NO_PLUGINS, type ApiLoadContext } from './features.js';
 import { apiSpecOf, routePrefixOf, type ApiSpec } from './model.js';
 import { apiDefinitionSchema } from './schema.js';
@@ -62,8 +63,16 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
     const result = validateDocument(apiDefinitionSchema, document, TYK_APIDEF_FOREIGN_FIELDS);
     const errors = [...result.errors];
     for (const problem of result.warnings) warnings.push({ file, problem });
-    const def = result.parsed;
-    const features = def === undefined ? undefined : checkApiFeatures(def, context);
+    let def = result.parsed;
+    // A bundle's manifest replaces the API's custom_middleware before anything looks at it.
+    const bundled = def === undefined ? undefined : resolveBundle(def, file, context);
+    if (bundled?.kind === 'invalid') errors.push(...bundled.errors);
+    if (bundled?.kind === 'bundle') {
+      def = bundled.def;
+      for (const problem of bundled.warnings) warnings.push({ file, problem });
+    }
+    // Without its bundle the API's hooks are unknown: checking them would only add noise.
+    const features = def === undefined || bundled?.kind === 'invalid' ? undefined : checkApiFeatures(def, context, bundled?.kind === 'bundle' ? bundled.bundle : undefined);
     if (features !== undefined) {
       errors.push(...features.errors);
       for (const problem of features.warnings) warnings.push({ file, problem });
