@@ -14,6 +14,8 @@ export interface PoolOptions {
   /** How long a worker may take to start and import the bundle. */
   readonly startTimeoutMs: number;
   readonly log: Logger;
+  /** The plugin's own output (tyk.log goes through `host`; prints come here). */
+  readonly pluginLog: Logger;
   readonly host: WorkerHost;
 }
 
@@ -127,7 +129,7 @@ export class WorkerPool {
       const err = new BridgeError('deadline', `${job.what} did not finish before its deadline`);
       void worker.abandon(err, KILL_GRACE_MS).then((answered) => {
         if (answered) this.release(worker);
-        else this.options.log.warn({ pid: worker.pid, call: job.what }, `the Python worker was still running ${job.what} ${KILL_GRACE_MS} ms after its deadline; killed, and replaced`);
+        else this.options.log.warn({ worker_pid: worker.pid, call: job.what }, `the Python worker was still running ${job.what} ${KILL_GRACE_MS} ms after its deadline; killed, and replaced`);
       });
     }, Math.max(0, job.deadline - Date.now()));
     job.run(worker).then(
@@ -158,6 +160,7 @@ export class WorkerPool {
       paths: this.options.paths,
       startTimeoutMs: this.options.startTimeoutMs,
       log: this.options.log,
+      output: this.options.pluginLog,
       host: this.options.host,
     });
     this.all.add(worker);
@@ -171,7 +174,7 @@ export class WorkerPool {
       const at = this.idle.indexOf(worker);
       if (at !== -1) this.idle.splice(at, 1);
       if (this.closing) return;
-      this.options.log.warn({ pid: worker.pid, code: exit.code, signal: exit.signal }, 'a Python worker exited; starting a replacement');
+      this.options.log.warn({ worker_pid: worker.pid, code: exit.code, signal: exit.signal }, 'a Python worker exited; starting a replacement');
       void this.replace(performance.now());
     });
   }
@@ -196,7 +199,7 @@ export class WorkerPool {
       this.failures = 0;
       this.stats.restarts++;
       this.stats.lastRestartMs = Math.round(performance.now() - since);
-      this.options.log.info({ pid: worker.pid, restart_ms: this.stats.lastRestartMs, workers: this.all.size }, 'replacement Python worker ready');
+      this.options.log.info({ worker_pid: worker.pid, restart_ms: this.stats.lastRestartMs, workers: this.all.size }, 'replacement Python worker ready');
       this.watch(worker);
       this.release(worker);
       return;

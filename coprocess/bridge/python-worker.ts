@@ -32,6 +32,8 @@ export interface WorkerOptions {
   readonly paths: readonly string[];
   readonly startTimeoutMs: number;
   readonly log: Logger;
+  /** Where the worker's standard output and error (the plugin's prints, Python warnings) go. */
+  readonly output: Logger;
   readonly host: WorkerHost;
 }
 
@@ -67,7 +69,7 @@ export class PythonWorker {
   private onStart: ((message: FromWorker) => void) | undefined;
 
   constructor(private readonly options: WorkerOptions) {
-    const { log } = options;
+    const output = options.output;
     const tail = this.stderrTail;
     const child = execa(options.python, ['-B', WORKER_SCRIPT], {
       cwd: options.bundleDir,
@@ -76,12 +78,12 @@ export class PythonWorker {
       stdio: [
         'ignore',
         function* (line: unknown) {
-          log.info({ stream: 'stdout' }, String(line));
+          output.info({ stream: 'stdout' }, String(line));
         },
         function* (line: unknown) {
           tail.push(String(line));
           if (tail.length > STDERR_TAIL) tail.shift();
-          log.warn({ stream: 'stderr' }, String(line));
+          output.warn({ stream: 'stderr' }, String(line));
         },
         'pipe',
       ],
@@ -261,7 +263,7 @@ export class PythonWorker {
   }
 
   private protocolError(why: string): void {
-    this.options.log.error({ pid: this.pid }, `the Python worker broke the channel protocol (${why}); it is replaced`);
+    this.options.log.error({ worker_pid: this.pid }, `the Python worker broke the channel protocol (${why}); it is replaced`);
     this.kill();
   }
 }

@@ -70,6 +70,8 @@ function reply(callback: sendUnaryData<Buffer>, err: BridgeError): void {
  */
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const log = options.logger;
+  const pluginLog = log.child({ component: 'python' });
+  const bridgeLog = log.child({ component: 'python-bridge' });
   const pool = new WorkerPool({
     size: options.workers,
     python: options.python,
@@ -77,8 +79,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     paths: options.paths,
     callTimeoutMs: options.callTimeoutMs,
     startTimeoutMs: options.startTimeoutMs,
-    log: log.child({ component: 'python-bridge' }),
-    host: workerHost(options.data, log.child({ component: 'python' }), log.child({ component: 'python-bridge' })),
+    log: bridgeLog,
+    pluginLog,
+    host: workerHost(options.data, pluginLog, bridgeLog),
   });
   const ready = await pool.start();
 
@@ -98,7 +101,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
           encoded = objectFromWire(result);
         } catch (err) {
           const bad = new BridgeError('invalid', `hook ${JSON.stringify(hook)} returned an Object that cannot be encoded: ${failure(err).message}`);
-          logFailure(log, `hook ${hook}`, bad);
+          logFailure(bridgeLog.child({ hook }), `hook ${hook}`, bad);
           reply(callback, bad);
           return;
         }
@@ -106,7 +109,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       },
       (err: unknown) => {
         const bad = failure(err);
-        logFailure(log.child({ hook }), `hook ${hook}`, bad);
+        logFailure(bridgeLog.child({ hook }), `hook ${hook}`, bad);
         reply(callback, bad);
       },
     );
@@ -127,7 +130,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       () => callback(null, EMPTY_EVENT_REPLY),
       (err: unknown) => {
         const bad = failure(err);
-        logFailure(log.child({ hook: handler }), `event handler ${handler}`, bad);
+        logFailure(bridgeLog.child({ hook: handler }), `event handler ${handler}`, bad);
         reply(callback, bad);
       },
     );
