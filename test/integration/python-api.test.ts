@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { PACKAGE_ROOT } from '../../gateway/meta.js';
 import { request, tykError } from '../helpers/http.js';
 import { requireProgram } from '../helpers/programs.js';
-import { pluginLogs, pythonApi, pythonGateway } from '../helpers/python.js';
+import { keylessApi } from '../helpers/apis.js';
+import { bridgeStarts, pluginLogs, pythonApi, pythonGateway, running, until, writeBundle } from '../helpers/python.js';
+import { tempDir } from '../helpers/tmp.js';
 import { startRedis } from '../helpers/redis.js';
 import { startUpstream } from '../helpers/upstream.js';
 
@@ -126,6 +129,40 @@ describe("Tyk's Python API through the gateway, every hook type and argument cou
       await up.close();
       client.disconnect();
       await redis.stop();
+    }
+  });
+});
+
+describe('Python bundles and reloads', () => {
+  it('a reload that adds a Python API starts its bridge (with python_path_prefix on sys.path); one that removes it stops the bridge', async (t) => {
+    if (!requireProgram(t, 'python3', 'apt-get install python3')) return;
+    const dir = await tempDir();
+    const up = await startUpstream();
+    await dir.write('prefix/coprocess/python/shared_helper.py', 'WHO = "shared module from python_path_prefix"\n');
+    const bundle = await writeBundle(dir, 'bundle', { file_list: ['middleware.py'], custom_middleware: { driver: 'python', pre: [{ name: 'Tag' }] } }, {
+      'middleware.py': 'import shared_helper\n\ndef Tag(request, session, spec):\n    request.add_header("X-Who", shared_helper.WHO)\n    return request, session\n',
+    });
+    const gw = await pythonGateway({ 'keyless.json': keylessApi('k', '/k/', up.origin) }, { secret: 'reload-secret' }, { python_path_prefix: join(dir.path, 'prefix') });
+    const reload = () => request(gw.url('/tyk/reload?block=true'), { headers: { 'x-tyk-authorization': 'reload-secret' } });
+    try {
+      assert.equal(bridgeStarts(gw).length, 0);
+      await writeFile(join(gw.dir.path, 'apps', 'py.json'), JSON.stringify(pythonApi('py', '/py/', up.origin, bundle, { use_keyless: true, enable_coprocess_auth: false })));
+      assert.equal((await reload()).status, 200);
+      const res = await request(gw.url('/py/x'));
+      assert.equal(res.status, 200, res.text());
+      assert.equal(up.received.at(-1)?.headers['x-who'], 'shared module from python_path_prefix');
+      const [bridge] = bridgeStarts(gw, 'bundle');
+      assert.ok(bridge !== undefined && running(bridge.bridgePid));
+
+      await rm(join(gw.dir.path, 'apps', 'py.json'));
+      assert.equal((await reload()).status, 200);
+      await until(() => !running(bridge.bridgePid) && bridge.workerPids.every((pid) => !running(pid)), 10_000, 'the unused bridge and its workers to stop');
+      assert.equal((await request(gw.url('/py/x'))).status, 404);
+      assert.equal((await request(gw.url('/k/x'))).status, 200);
+    } finally {
+      await gw.stop();
+      await up.close();
+      await dir.remove();
     }
   });
 });
