@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../gateway/logging/index.js';
 import type { ReadinessCheck } from '../dispatch/index.js';
@@ -41,6 +43,7 @@ const READY_TIMEOUT_MS = 30_000;
 export class PythonBridges extends EventEmitter<SidecarEvents> {
   private readonly running = new Map<string, { readonly bundle: PythonBundle; readonly supervisor: SidecarSupervisor }>();
   private link: Promise<LinkServer> | undefined;
+  private readonly linkId = randomBytes(4).toString('hex');
 
   constructor(
     private readonly settings: PythonBridgeSettings,
@@ -55,9 +58,11 @@ export class PythonBridges extends EventEmitter<SidecarEvents> {
   async add(bundles: readonly PythonBundle[]): Promise<void> {
     const fresh = unique(bundles).filter((b) => !this.running.has(b.address));
     if (fresh.length === 0) return;
-    this.runDir.ensure();
-    // Bridge lines carry their own component (python, python-bridge) and plugin name.
-    this.link ??= LinkServer.listen(this.runDir.linkPath, this.data, this.logger);
+    if (this.link === undefined) {
+      this.runDir.acquire();
+      // Bridge lines carry their own component (python, python-bridge) and plugin name.
+      this.link = LinkServer.listen(this.linkPath(), this.data, this.logger);
+    }
     await this.link;
     const started: Promise<void>[] = [];
     for (const bundle of fresh) {
@@ -108,8 +113,14 @@ export class PythonBridges extends EventEmitter<SidecarEvents> {
     await this.retain([]);
     const link = this.link;
     this.link = undefined;
-    if (link !== undefined) await (await link).close();
-    this.runDir.remove();
+    if (link === undefined) return;
+    await (await link.catch(() => undefined))?.close();
+    this.runDir.release();
+  }
+
+  /** One link per gateway: several gateways in one process share the run folder. */
+  private linkPath(): string {
+    return join(this.runDir.path, `link-${this.linkId}.sock`);
   }
 
   private specFor(bundle: PythonBundle): SidecarSpec {
@@ -129,7 +140,7 @@ export class PythonBridges extends EventEmitter<SidecarEvents> {
       name: `python:${bundle.name}`,
       command: process.execPath,
       args,
-      env: { [LINK_ENV]: this.runDir.linkPath },
+      env: { [LINK_ENV]: this.linkPath() },
       cwd: bundle.dir,
       address: bundle.address,
       readyTimeoutMs: READY_TIMEOUT_MS,

@@ -33,6 +33,8 @@ interface Job {
   readonly what: string;
   resolve(value: unknown): void;
   reject(err: BridgeError): void;
+  /** Fails the job at its deadline while it waits in the queue. */
+  expiry?: NodeJS.Timeout;
 }
 
 /**
@@ -84,7 +86,10 @@ export class WorkerPool {
 
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    for (const job of this.queue.splice(0)) job.reject(new BridgeError('closed', 'the bridge is stopping'));
+    for (const job of this.queue.splice(0)) {
+      clearTimeout(job.expiry);
+      job.reject(new BridgeError('closed', 'the bridge is stopping'));
+    }
     await Promise.all([...this.all].map((worker) => worker.stop(graceMs)));
   }
 
@@ -92,34 +97,30 @@ export class WorkerPool {
     if (this.closing) return Promise.reject(new BridgeError('closed', 'the bridge is stopping'));
     const cap = Date.now() + this.options.callTimeoutMs;
     return new Promise((resolve, reject) => {
-      this.queue.push({ run, deadline: deadline === undefined ? cap : Math.min(deadline, cap), what, resolve, reject });
+      const job: Job = { run, deadline: deadline === undefined ? cap : Math.min(deadline, cap), what, resolve, reject };
+      this.queue.push(job);
       this.assign();
+      if (this.queue.includes(job)) {
+        job.expiry = setTimeout(() => {
+          const index = this.queue.indexOf(job);
+          if (index === -1) return;
+          this.queue.splice(index, 1);
+          job.reject(new BridgeError('deadline', `${what} waited for a free worker past its deadline`));
+        }, Math.max(0, job.deadline - Date.now()));
+      }
     });
   }
 
   private assign(): void {
     while (this.queue.length > 0 && this.idle.length > 0) {
       const job = this.queue.shift() as Job;
+      clearTimeout(job.expiry);
       if (job.deadline <= Date.now()) {
         job.reject(new BridgeError('deadline', `${job.what} waited for a free worker past its deadline`));
         continue;
       }
       this.runOn(this.idle.pop() as PythonWorker, job);
     }
-    const first = this.queue[0];
-    if (first !== undefined && this.idle.length === 0) this.expireQueued(first);
-  }
-
-  /** Fails a queued call at its deadline even while no worker frees up. */
-  private expireQueued(job: Job): void {
-    setTimeout(() => {
-      const index = this.queue.indexOf(job);
-      if (index === -1) return;
-      this.queue.splice(index, 1);
-      job.reject(new BridgeError('deadline', `${job.what} waited for a free worker past its deadline`));
-      const next = this.queue[0];
-      if (next !== undefined && this.idle.length === 0) this.expireQueued(next);
-    }, Math.max(0, job.deadline - Date.now())).unref();
   }
 
   private runOn(worker: PythonWorker, job: Job): void {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
  * checked (`hookgate check`) without creating anything.
  */
 export class RunDir {
-  private made = false;
+  /** Users of the folder (gateways in this process); it is removed when the last one releases it. */
+  private users = 0;
   readonly path: string;
 
   constructor(base = tmpdir()) {
@@ -23,24 +24,21 @@ export class RunDir {
     return `unix://${join(this.path, `py-${createHash('md5').update(bundleDir).digest('hex').slice(0, 12)}.sock`)}`;
   }
 
-  get linkPath(): string {
-    return join(this.path, 'link.sock');
-  }
-
   /** Whether `target` is one of this folder's bridge addresses. */
   owns(target: string): boolean {
     return target.startsWith(`unix://${this.path}/`);
   }
 
-  ensure(): void {
-    if (this.made) return;
-    mkdirSync(this.path, { mode: 0o700 });
-    this.made = true;
+  /** Makes the folder if this is its first user. Call release() once per call. */
+  acquire(): void {
+    if (this.users === 0) mkdirSync(this.path, { mode: 0o700 });
+    this.users++;
   }
 
-  remove(): void {
-    if (this.made) rmSync(this.path, { recursive: true, force: true });
-    this.made = false;
+  release(): void {
+    if (this.users === 0) return;
+    this.users--;
+    if (this.users === 0) rmSync(this.path, { recursive: true, force: true });
   }
 }
 

@@ -63,7 +63,7 @@ describe('Python bridge plumbing', () => {
     assert.equal(isFromWorker('ready'), false);
   });
 
-  it('the run folder: addresses known before it exists, private once made, gone after', () => {
+  it('the run folder: addresses known before it exists, private once made, gone after its last user', () => {
     const dir = new RunDir(tmpdir());
     const address = dir.bridgeAddress('/srv/bundles/auth');
     assert.equal(address, dir.bridgeAddress('/srv/bundles/auth'));
@@ -71,9 +71,12 @@ describe('Python bridge plumbing', () => {
     assert.ok(dir.owns(address));
     assert.ok(!dir.owns('unix:///elsewhere/x.sock'));
     assert.equal(existsSync(dir.path), false);
-    dir.ensure();
+    dir.acquire();
+    dir.acquire();
     assert.equal(statSync(dir.path).mode & 0o777, 0o700);
-    dir.remove();
+    dir.release();
+    assert.equal(existsSync(dir.path), true, 'still used by a second gateway');
+    dir.release();
     assert.equal(existsSync(dir.path), false);
   });
 });

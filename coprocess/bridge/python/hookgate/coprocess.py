@@ -1,6 +1,7 @@
 """Tyk's coprocess messages (proto/coprocess_*.proto), field for field."""
 
-from . import proto_message as pm
+from . import proto_checks
+from . import proto_fields as pm
 from .proto_message import Message, define
 
 
@@ -37,7 +38,7 @@ class HookType(object):
 
 
 def _enum(name, number):
-    return pm.Scalar(name, number, pm.checks.check_int32, 0)
+    return pm.Scalar(name, number, proto_checks.check_int32, 0)
 
 
 class StringSlice(Message):

@@ -1,7 +1,7 @@
 """protobuf's text format, for `print(session)` and friends while debugging a plugin."""
 
 from .proto_containers import MessageMap, RepeatedMessage, RepeatedScalar, ScalarMap
-from .proto_message import Nested
+from .proto_fields import Nested
 
 
 def _scalar(value):
