@@ -50,6 +50,8 @@ interface Pending {
 
 /** Lines of standard error kept to explain a worker that dies before it is ready. */
 const STDERR_TAIL = 20;
+/** After a worker exits, how long its last frames may take to be read (a child it forked may hold the channel open). */
+const CHANNEL_DRAIN_MS = 200;
 
 /**
  * One Python worker process: launched with execa (`python -B hookgate_worker.py`), talking over
@@ -103,7 +105,16 @@ export class PythonWorker {
     this.channel.on('data', (chunk: Buffer) => reader.push(chunk));
     this.channel.on('error', () => undefined);
     this.exited = new Promise<WorkerExit>((resolve) => {
-      this.child.once('exit', (code, signal) => resolve({ code, signal }));
+      this.child.once('exit', (code, signal) => {
+        // What the worker wrote just before exiting (a load error) may still be in the channel.
+        const done = () => resolve({ code, signal });
+        if (this.channel.destroyed || this.channel.readableEnded) return done();
+        const timer = setTimeout(done, CHANNEL_DRAIN_MS);
+        this.channel.once('close', () => {
+          clearTimeout(timer);
+          done();
+        });
+      });
       void child.then((result) => {
         // A failed spawn (no such executable) emits no 'exit'.
         if (result.exitCode === undefined && result.signal === undefined) resolve({ code: null, signal: null });
