@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { BridgeError, describeLoadProblem, LINK_ENV, LinkClient, PYTHON_RUNTIME_DIR, startBridge, StorePluginData, type PluginData, type RunningBridge } from '../../coprocess/index.js';
-import { DEFAULT_GRPC_MAX_BYTES, loadConfigFile } from '../config/index.js';
+import { DEFAULT_GRPC_MAX_BYTES, loadConfigFile, type GatewayConfig } from '../config/index.js';
 import { HookgateError } from '../errors/index.js';
 import { createStore, MemoryStore, type Store } from '../storage/index.js';
 import { helpText, parseOptions, type OptionSpecs } from './args.js';
@@ -43,7 +43,7 @@ interface Plumbing {
 }
 
 /** Launched by a gateway: log and storage over its link. On our own: JSON log lines on stdout, and a store of our own. */
-async function plumbing(name: string, level: string, conf: string | undefined, onLinkLost: () => void): Promise<Plumbing> {
+async function plumbing(name: string, level: string, config: GatewayConfig | undefined, onLinkLost: () => void): Promise<Plumbing> {
   const linkPath = process.env[LINK_ENV];
   if (linkPath !== undefined && linkPath !== '') {
     const link = await LinkClient.connect(linkPath, name, onLinkLost);
@@ -51,12 +51,7 @@ async function plumbing(name: string, level: string, conf: string | undefined, o
     return { logger, data: link, close: async () => link.close() };
   }
   const logger = pino({ level, base: { pid: process.pid, plugin: name }, timestamp: pino.stdTimeFunctions.isoTime });
-  let store: Store = new MemoryStore();
-  if (conf !== undefined) {
-    const loaded = await loadConfigFile(conf);
-    if (loaded.config === undefined) throw new HookgateError('HG_ERR_CLI_USAGE', `hookgate python-bridge: ${conf}: ${loaded.errors.map((e) => e.message).join('; ')}`);
-    store = createStore(loaded.config.storage, logger);
-  }
+  const store: Store = config === undefined ? new MemoryStore() : createStore(config.storage, logger);
   return { logger, data: new StorePluginData(store), close: () => store.close() };
 }
 
@@ -74,7 +69,13 @@ export async function pythonBridgeCommand(argv: readonly string[], io: CommandIO
   const bundle = text('bundle');
   if (bundle === undefined) throw new HookgateError('HG_ERR_CLI_USAGE', 'hookgate python-bridge: --bundle <dir> is required. See hookgate python-bridge --help.');
   const conf = text('conf');
-  const python = conf === undefined ? undefined : (await loadConfigFile(conf)).config?.coprocess.python;
+  let config: GatewayConfig | undefined;
+  if (conf !== undefined) {
+    const loaded = await loadConfigFile(conf);
+    if (loaded.config === undefined) throw new HookgateError('HG_ERR_CLI_USAGE', `hookgate python-bridge: ${conf}: ${loaded.errors.map((e) => e.message).join('; ')}`);
+    config = loaded.config;
+  }
+  const python = config?.coprocess.python;
   const bundleDir = resolve(bundle);
   const name = text('name') ?? basename(bundleDir);
   const prefix = text('python-path-prefix') ?? python?.pathPrefix ?? '';
@@ -90,7 +91,7 @@ export async function pythonBridgeCommand(argv: readonly string[], io: CommandIO
     })();
     return stopping;
   };
-  const pipes = await plumbing(name, level, conf, () => void stop(1).then((code) => process.exit(code)));
+  const pipes = await plumbing(name, level, config, () => void stop(1).then((code) => process.exit(code)));
   const log = pipes.logger.child({ component: 'python-bridge' });
   try {
     bridge = await startBridge({
