@@ -8,6 +8,8 @@ import type { ApiDefinition } from './schema.js';
 /** What loading an API needs to know about the gateway's config. */
 export interface ApiLoadContext extends PluginContext {
   readonly coprocessEnabled: boolean;
+  /** Where the Python bridge for a bundle folder serves (the gateway launches it there). */
+  readonly pythonAddress: (bundleDir: string) => string;
 }
 
 /** A gateway with plugins switched off; what definitions are checked against without a config. */
@@ -16,6 +18,7 @@ export const NO_PLUGINS: ApiLoadContext = {
   defaultServer: '',
   dispatchTimeoutMs: 2000,
   resolveServer: () => undefined,
+  pythonAddress: () => '',
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
@@ -107,27 +110,17 @@ export function checkApiFeatures(
 
   let plugins: PluginPlan | undefined;
   if (usesHooks) {
-    const driver = cm.driver;
-    if (driver === '') fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc")');
-    else if (driver === 'python') refuse('custom_middleware.driver', bundle === undefined ? 'Python plugins (driver "python")' : `Python bundle ${JSON.stringify(bundle.name)} (verified in ${bundle.dir}): Python bundles need the Python bridge`);
-    else if (driver !== 'grpc') refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" plugins)`);
-    else if (!context.coprocessEnabled) {
-      fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config');
-    } else {
-      const wanted = def.hookgate.plugin_server;
-      const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
-      if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
-      else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
-      else {
-        let extractor: CompiledIdExtractor | undefined;
-        if (customAuth) {
-          const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
-          warnings.push(...compiled.warnings);
-          if (compiled.status === 'invalid') errors.push(...compiled.errors);
-          else if (compiled.status === 'compiled') extractor = compiled.extractor;
-        }
-        plugins = pluginPlanOf(def, server, context, customAuth, extractor);
+    const server = pluginServerOf(def, context, bundle, fail, refuse);
+    if (server !== undefined) {
+      let extractor: CompiledIdExtractor | undefined;
+      if (customAuth) {
+        const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
+        warnings.push(...compiled.warnings);
+        if (compiled.status === 'invalid') errors.push(...compiled.errors);
+        else if (compiled.status === 'compiled') extractor = compiled.extractor;
       }
+      const python = cm.driver === 'python' && bundle !== undefined ? { dir: bundle.dir, name: bundle.name, address: server } : undefined;
+      plugins = pluginPlanOf(def, server, context, customAuth, extractor, python);
     }
   }
 
@@ -147,7 +140,7 @@ export function checkApiFeatures(
       } else if (typeof handler.handler_meta['name'] !== 'string' || handler.handler_meta['name'] === '') {
         warnings.push({ path, message: `\`${path}.handler_meta.name\` should name the plugin function to call; this handler is ignored` });
       } else if (!usesHooks) {
-        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugin server (a custom_middleware with driver "grpc"); this handler is ignored` });
+        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugins (a custom_middleware with driver "grpc" or "python"); this handler is ignored` });
       }
     });
   }
@@ -161,4 +154,47 @@ export function checkApiFeatures(
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
   return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan };
+}
+
+/**
+ * The plugin server an API's hooks are sent to, or undefined (with the reason added) when there is
+ * none: for "grpc" the configured server, for "python" the bridge the gateway launches for the bundle.
+ */
+function pluginServerOf(
+  def: ApiDefinition,
+  context: ApiLoadContext,
+  bundle: LoadedBundle | undefined,
+  fail: (path: string, what: string) => void,
+  refuse: (path: string, what: string) => void,
+): string | undefined {
+  const driver = def.custom_middleware.driver;
+  if (driver === '') {
+    fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc", or "python" with a bundle)');
+    return undefined;
+  }
+  if (driver !== 'grpc' && driver !== 'python') {
+    refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" and "python" plugins)`);
+    return undefined;
+  }
+  if (!context.coprocessEnabled) {
+    fail('custom_middleware.driver', `the API uses ${driver === 'grpc' ? 'gRPC' : 'Python'} plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config`);
+    return undefined;
+  }
+  const wanted = def.hookgate.plugin_server;
+  if (driver === 'python') {
+    if (bundle === undefined) {
+      fail('custom_middleware.driver', 'driver "python" runs a bundle: set custom_middleware_bundle (a bundle by name, downloaded or cached in middleware_path/bundles) or hookgate.bundle_path (a bundle folder)');
+      return undefined;
+    }
+    if (wanted !== '') {
+      fail('hookgate.plugin_server', 'cannot be set with driver "python": the gateway runs the bundle in a Python bridge of its own (to run the bridge yourself, use driver "grpc" and point plugin_server at it)');
+      return undefined;
+    }
+    return context.pythonAddress(bundle.dir);
+  }
+  const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
+  if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
+  else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
+  else return server;
+  return undefined;
 }

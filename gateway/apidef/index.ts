@@ -1,5 +1,6 @@
 export * from './auth/index.js';
 export { applyBundle, bundleNameOf, requestedBundleOf, type BundleLoader, type BundleOutcome, type LoadedBundle } from './bundle.js';
+export { parseManifest, readBundleManifest, type BundleManifest, type ManifestParse } from './manifest.js';
 export { apiLoadContextOf } from './context.js';
 export { checkApiFeatures, NO_PLUGINS, type ApiLoadContext, type FeatureCheck } from './features.js';
 export { goJsonMarshal, hookIsOn, specMapOf, type HookPoint, type HookSpec, type PluginPlan } from './plugins.js';

@@ -80,7 +80,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
       refused.push({ file, apiId: undefined, routePrefix: undefined, errors: [{ path: '(file)', message: readProblem }] });
       continue;
     }
-    const read = readDefinition(document, context, bundle);
+    const read = readDefinition(document, file, context, bundle);
     const { def, features, errors } = read;
     for (const problem of read.warnings) warnings.push({ file, problem });
     if (def !== undefined && !def.active) {
@@ -89,7 +89,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
     }
     if (def === undefined || errors.length > 0) {
       const failed = read.applied.kind === 'failed' ? read.applied : undefined;
-      const onlyBundle = failed !== undefined && errors.length === 1;
+      const onlyBundle = failed !== undefined && errors.length === failed.problems.length;
       refused.push({
         file,
         apiId: read.apiId,
@@ -144,7 +144,7 @@ interface ReadDefinition {
  * requirements), checked against what this version implements. OAS problems found on the Classic
  * form are reported at the OAS path they came from.
  */
-function readDefinition(document: unknown, context: ApiLoadContext, bundle: BundleOutcome | undefined): ReadDefinition {
+function readDefinition(document: unknown, file: string, context: ApiLoadContext, bundle: BundleOutcome | undefined): ReadDefinition {
   const none: AppliedBundle = { kind: 'none' };
   if (isOasDocument(document)) {
     const oas = readOasApi(document);
@@ -158,13 +158,13 @@ function readDefinition(document: unknown, context: ApiLoadContext, bundle: Bund
     const result = validateDocument(apiDefinitionSchema, oas.classic, TYK_APIDEF_FOREIGN_FIELDS);
     errors.push(...result.errors.map(oas.locate));
     warnings.push(...result.warnings.map(oas.locate));
-    const checked = checkDefinition(result.parsed, context, bundle, (def) => (oas.security === undefined ? undefined : oasAuthPlan(def, oas.security)));
+    const checked = checkDefinition(result.parsed, file, context, bundle, (def) => (oas.security === undefined ? undefined : oasAuthPlan(def, oas.security)));
     errors.push(...checked.errors.map(oas.locate));
     warnings.push(...checked.warnings.map(oas.locate));
     return { def: checked.def, features: checked.features, errors, warnings, applied: checked.applied, apiId, routePrefix };
   }
   const result = validateDocument(apiDefinitionSchema, document, TYK_APIDEF_FOREIGN_FIELDS);
-  const checked = checkDefinition(result.parsed, context, bundle, () => undefined);
+  const checked = checkDefinition(result.parsed, file, context, bundle, () => undefined);
   return {
     def: checked.def,
     features: checked.features,
@@ -183,20 +183,22 @@ function readDefinition(document: unknown, context: ApiLoadContext, bundle: Bund
  */
 function checkDefinition(
   parsed: ApiDefinition | undefined,
+  file: string,
   context: ApiLoadContext,
   bundle: BundleOutcome | undefined,
   authPlanOf: (def: ApiDefinition) => AuthPlan | undefined,
 ): { def: ApiDefinition | undefined; features: FeatureCheck | undefined; applied: AppliedBundle; errors: Problem[]; warnings: Problem[] } {
-  const applied: AppliedBundle = parsed === undefined || !parsed.active ? { kind: 'none' } : applyBundle(parsed, bundle);
-  const errors: Problem[] = applied.kind === 'failed' ? [applied.problem] : [];
+  const applied: AppliedBundle = parsed === undefined || !parsed.active ? { kind: 'none' } : applyBundle(parsed, bundle, file);
+  const errors: Problem[] = applied.kind === 'failed' ? [...applied.problems] : [];
   const def = applied.kind === 'loaded' ? applied.def : parsed;
   const loaded = applied.kind === 'loaded' ? applied.bundle : undefined;
   // Without its bundle the API's hooks are unknown: checking them would only add noise.
+  const bundleWarnings = applied.kind === 'loaded' ? applied.warnings : [];
   if (def === undefined || applied.kind === 'failed') return { def, features: undefined, applied, errors, warnings: [] };
   const features = checkApiFeatures(def, context, authPlanOf(def), loaded);
   const attribute = (p: Problem) => (loaded === undefined ? p : attributeToBundle(p, loaded));
   errors.push(...features.errors.map(attribute));
-  return { def, features, applied, errors, warnings: features.warnings.map(attribute) };
+  return { def, features, applied, errors, warnings: [...bundleWarnings, ...features.warnings.map(attribute)] };
 }
 
 function readString(document: unknown, key: string): string | undefined {

@@ -33,7 +33,7 @@ const idExtractor = obj({
   extractor_config: dict(z.unknown()).default({}),
 });
 
-const customMiddleware = obj({
+export const customMiddlewareSchema = obj({
   driver: oneOf(['', 'otto', 'javascript', 'python', 'lua', 'grpc', 'goplugin']).default(''),
   pre: list(middlewareDefinition).default([]),
   post: list(middlewareDefinition).default([]),
@@ -63,6 +63,11 @@ const hookSettings = obj({
 const hookgateApi = obj({
   /** The plugin server for this API: a gRPC target or `sidecar:<name>`; default coprocess_grpc_server. */
   plugin_server: str().default(''),
+  /**
+   * A bundle folder (manifest.json and its files), relative to this definition's folder: used as
+   * Tyk uses an extracted bundle, without downloading anything. Set it or custom_middleware_bundle.
+   */
+  bundle_path: str().default(''),
   dispatch_timeout_ms: int(1, 600_000).optional(),
   hooks: dict(hookSettings).default({}),
 });
@@ -107,7 +112,7 @@ export const apiDefinitionSchema = obj({
   auth_configs: dict(authConfig).default({}),
   strip_auth_data: bool().default(false),
   base_identity_provided_by: oneOf(['', 'auth_token', 'jwt_claim', 'basic_auth_user', 'hmac_key', 'custom_auth', 'oidc_user', 'oauth_key']).default(''),
-  custom_middleware: customMiddleware.prefault({}),
+  custom_middleware: customMiddlewareSchema.prefault({}),
   custom_middleware_bundle: str().default(''),
   custom_middleware_bundle_disabled: bool().default(false),
   config_data: dict(z.unknown()).default({}),
@@ -120,7 +125,4 @@ export const apiDefinitionSchema = obj({
 
 export type ApiDefinition = z.output<typeof apiDefinitionSchema>;
 export type MiddlewareDefinition = z.output<typeof middlewareDefinition>;
-
-/** The `custom_middleware` section; a bundle's manifest carries one too (protocol.md 4.1). */
-export const customMiddlewareSchema = customMiddleware;
-export type CustomMiddleware = z.output<typeof customMiddleware>;
+export type CustomMiddleware = z.output<typeof customMiddlewareSchema>;

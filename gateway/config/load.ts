@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
@@ -186,6 +187,13 @@ function resolveCoprocess(tyk: TykConfig, path: (p: string) => string): Coproces
     roundRobin: options.grpc_round_robin_load_balancing,
     dispatchTimeoutMs: options.dispatch_timeout_ms,
     sidecars,
+    python: {
+      executable: options.python_executable.includes('/')
+        ? path(options.python_executable)
+        : options.python_executable || (options.python_version === '' ? 'python3' : `python${options.python_version}`),
+      pathPrefix: options.python_path_prefix === '' ? '' : path(options.python_path_prefix),
+      workers: options.python_workers > 0 ? options.python_workers : availableParallelism(),
+    },
   };
 }
 

@@ -107,6 +107,17 @@ export interface CoprocessConfig {
   readonly roundRobin: boolean;
   readonly dispatchTimeoutMs: number;
   readonly sidecars: readonly SidecarSpec[];
+  readonly python: PythonConfig;
+}
+
+/** How the gateway runs Python bundles (the Python bridge, docs/python.md). */
+export interface PythonConfig {
+  /** The interpreter: python_executable, else python<python_version>, else python3. */
+  readonly executable: string;
+  /** Absolute python_path_prefix, or "" when unset. */
+  readonly pathPrefix: string;
+  /** Workers per bundle: python_workers, or the number of cores. */
+  readonly workers: number;
 }
 
 /**

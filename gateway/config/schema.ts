@@ -45,8 +45,14 @@ const coprocessOptions = obj({
   grpc_send_max_size: int(0, 2 ** 31 - 1).default(0),
   grpc_authority: str().default(''),
   grpc_round_robin_load_balancing: bool().default(false),
+  /** Tyk: the base folder of its Python modules. Hookgate: `<prefix>/coprocess/python` is added to the workers' sys.path. */
   python_path_prefix: str().default(''),
-  python_version: str().default(''),
+  /** Tyk: the libpython version ("3.11"). Hookgate: the workers run `python<version>` unless python_executable says otherwise. */
+  python_version: str().regex(/^3(\.\d+)?$/, { error: 'a Python 3 version such as "3.11"' }).or(z.literal('')).default(''),
+  /** Hookgate: the interpreter the Python bridge's workers run (a name looked up in PATH, or a path). */
+  python_executable: str().default(''),
+  /** Hookgate: Python worker processes per bundle; 0 = one per core. */
+  python_workers: int(0, 256).default(0),
   /** Hookgate: the deadline of every Dispatch call, unless an API or hook sets its own. */
   dispatch_timeout_ms: int(1, 600_000).default(2000),
   /** Hookgate: plugin servers the gateway launches, supervises and stops. */

@@ -25,14 +25,6 @@ describe('API definitions with bundles', () => {
     assert.equal(plan?.spec['bundle_hash'], '145c8e3089a1c45ff3431e34b05065d5');
   });
 
-  it('refuses a Python bundle until the Python bridge serves it, naming the verified folder', () => {
-    const result = loadApiDocuments([{ file: 'p.json', document: api('p', 'p.zip'), bundle: loaded('p.zip', { driver: 'python', pre: [{ name: 'Py' }] }, '/mw/bundles/abc') }], context);
-    assert.deepEqual(messages(result), [
-      '`custom_middleware.driver`: Python bundle "p.zip" (verified in /mw/bundles/abc): Python bundles need the Python bridge, which Hookgate does not support yet; the API is refused rather than served without it (custom_middleware comes from bundle "p.zip")',
-    ]);
-    assert.equal(result.refused[0]?.bundleFailure, undefined, 'not a bundle failure: a last good version does not stand in for it');
-  });
-
   it('reads the bundle a Tyk OAS definition names in middleware.global.pluginConfig.bundle, and applies it', () => {
     const bundleAt = (bundle: Record<string, unknown>) =>
       oasApi('o', '/o/', 'http://up', { authentication: false, middleware: { global: { pluginConfig: { driver: 'grpc', bundle } } } });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadApiDocuments, readOasApi, type ApiLoadContext, type ApiLoadResult } from '../../gateway/apidef/index.js';
 import { customAuth, GRPC_PLUGINS, oasApi, SCHEMES, type OasOptions } from '../helpers/oas.js';
 
-const PLUGINS: ApiLoadContext = { coprocessEnabled: true, defaultServer: '127.0.0.1:1', dispatchTimeoutMs: 1000, resolveServer: () => undefined };
+const PLUGINS: ApiLoadContext = { coprocessEnabled: true, defaultServer: '127.0.0.1:1', dispatchTimeoutMs: 1000, resolveServer: () => undefined, pythonAddress: () => '' };
 const X_AUTH = 'x-tyk-api-gateway.server.authentication';
 
 const load = (document: unknown, context = PLUGINS): ApiLoadResult => loadApiDocuments([{ file: 'oas.json', document }], context);
@@ -67,7 +67,7 @@ describe('Tyk OAS API definitions', () => {
   it('reports problems found on the Classic form where the OAS file has them', () => {
     const python = load(oasApi('p', '/p/', 'http://up', { authentication: { custom: customAuth('Auth') }, middleware: { global: { pluginConfig: { driver: 'lua' } } } }));
     assert.deepEqual(errorsOf(python), [
-      '`x-tyk-api-gateway.middleware.global.pluginConfig.driver`: plugins with driver "lua" (Hookgate runs "grpc" plugins), which Hookgate does not support yet; the API is refused rather than served without it',
+      '`x-tyk-api-gateway.middleware.global.pluginConfig.driver`: plugins with driver "lua" (Hookgate runs "grpc" and "python" plugins), which Hookgate does not support yet; the API is refused rather than served without it',
     ]);
     const noHook = load(oasApi('h', '/h/', 'http://up', { authentication: { custom: { enabled: true } }, middleware: GRPC_PLUGINS }));
     assert.match(errorsOf(noHook)[0] ?? '', /^`x-tyk-api-gateway\.server\.authentication\.custom\.config`: custom plugin auth is on, but no auth_check hook is named/);
