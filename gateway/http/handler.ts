@@ -7,8 +7,8 @@ import { ERRORS, type ErrorCode, type ErrorResponder } from '../errors/index.js'
 import { handleLiveness, handleReadiness } from '../health/index.js';
 import type { AccessLogWriter, Logger } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
-import { completeUpstream, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
-import { clientAddressOf } from '../proxy/index.js';
+import { completeUpstream, refuseTooLarge, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
+import { clientAddressOf, declaredLength, logRefusal } from '../proxy/index.js';
 import { parseRequestTarget, type Router } from '../routing/index.js';
 import type { Store } from '../storage/index.js';
 import type { RouteTarget } from './routes.js';
@@ -111,6 +111,16 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const api = route.api;
     const ctx = new RequestContext(req, res, api, clientIp, started, path, target.query, match.prefixLength, deps.shuttingDown);
     const finish = (end: Completion) => done(req, clientIp, api.id, path, started, end);
+    ctx.maxBodyBytes = Math.min(config.limits.maxRequestBodyBytes, api.maxBodyBytes);
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > ctx.maxBodyBytes) {
+      // Refused before any stage runs: no hook, auth call or upstream sees a body this large.
+      refuseTooLarge(ctx, pipeline, `Content-Length ${declared} is over the limit of ${ctx.maxBodyBytes} bytes`).then(
+        () => finish({ status: res.statusCode, upstreamLatencyMs: -1 }),
+        (err: unknown) => internalError(req, res, err),
+      );
+      return;
+    }
     if (route.stages !== undefined) {
       runPipeline(ctx, route.stages, pipeline).then(finish, (err: unknown) => {
         internalError(req, res, err);
@@ -128,8 +138,8 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
         }
       });
       if (refused !== undefined) {
-        pipeline.proxyLog.warn({ api_id: api.id, reason: refused.invalid }, 'malformed request refused');
-        fail(req, res, 'HG_ERR_REQUEST_MALFORMED', clientIp, api.id, path, started);
+        logRefusal(pipeline.proxyLog, api.id, refused);
+        fail(req, res, refused.code, clientIp, api.id, path, started);
       }
     } catch (err) {
       internalError(req, res, err);
