@@ -49,7 +49,7 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions): 
   };
 
   function refuse(req: IncomingMessage, res: ServerResponse, code: ErrorCode, fields?: Record<string, unknown>, message?: string): void {
-    if (fields !== undefined && message !== undefined) log.warn(code, { ...fields, remote: req.socket.remoteAddress }, message);
+    if (fields !== undefined && message !== undefined) log.warn(String(fields['limit'] ?? code), { ...fields, remote: req.socket.remoteAddress }, message);
     res.setHeader('connection', 'close');
     options.errors.send(req, res, code);
   }
@@ -67,7 +67,11 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions): 
   server.maxHeadersCount = limits.maxHeaderCount + 1;
 
   // A socket's idle keep-alive time ran out: Node closes it only when nobody listens for this.
-  server.on('timeout', (socket: Socket) => socket.destroy());
+  // Routine, so only a debug line.
+  server.on('timeout', (socket: Socket) => {
+    log.debug({ limit: 'keep_alive_timeout', timeout_ms: limits.keepAliveTimeoutMs, remote: socket.remoteAddress }, 'idle keep-alive connection closed');
+    socket.destroy();
+  });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
