@@ -38,6 +38,13 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions): 
       refuse(req, res, 'HG_ERR_HEADERS_TOO_LARGE', { limit: 'max_header_count', max: limits.maxHeaderCount }, 'too many request headers');
       return;
     }
+    const te = req.headers['transfer-encoding'];
+    if (te !== undefined && te.trim().toLowerCase() !== 'chunked') {
+      // Node decodes chunked only; a body in any other coding ("gzip, chunked", "identity, chunked")
+      // would go upstream without the coding that gives it meaning. RFC 9112 6.1.
+      refuse(req, res, 'HG_ERR_REQUEST_MALFORMED', { limit: 'transfer_coding', transfer_encoding: te.slice(0, 100) }, 'unsupported transfer coding refused');
+      return;
+    }
     const timer = setTimeout(() => {
       if (res.writableEnded) return;
       log.warn('response_timeout', { limit: 'write_timeout', timeout_ms: limits.responseTimeoutMs, method: req.method, url: req.url }, 'response not finished within write_timeout');

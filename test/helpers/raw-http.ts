@@ -23,6 +23,8 @@ export interface RawOptions {
   readonly waitMs?: number;
   /** Resolve as soon as one whole response is in, instead of waiting for the close. */
   readonly firstResponse?: boolean;
+  /** Half-close the connection once every part is written (the client has nothing more to say). */
+  readonly endAfterWrite?: boolean;
 }
 
 export function parseRaw(raw: Buffer): Pick<RawResult, 'status' | 'head' | 'body' | 'responses'> {
@@ -85,6 +87,7 @@ export function rawExchange(port: number, parts: readonly (string | Buffer)[], o
           socket.write(part);
           if (options.gapMs !== undefined) await new Promise((r) => setTimeout(r, options.gapMs));
         }
+        if (options.endAfterWrite === true && !settled) socket.end();
       })();
     });
   });
