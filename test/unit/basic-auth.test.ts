@@ -137,6 +137,7 @@ describe('basic auth: credentials from the body', () => {
     const found = credentialsFromBody(Buffer.from(`${'a'.repeat(40)}b`), runaway);
     assert.equal(found.ok, false);
     assert.equal(found.ok ? '' : found.code, 'HG_ERR_BASIC_BODY_NO_USERNAME');
-    assert.match(found.ok ? '' : (found.reason ?? ''), /budget/);
+    // Over its time budget; on a loaded host the bounded search may call it a stall: closed either way.
+    assert.match(found.ok ? '' : (found.reason ?? ''), /budget|stalled/);
   });
 });
