@@ -1,6 +1,6 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
-import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileHmacSettings, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
+import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileBasicAuth, compileHmacSettings, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import type { LoadedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
@@ -22,7 +22,7 @@ export const NO_PLUGINS: ApiLoadContext = {
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['hmac', 'custom_plugin', 'auth_token']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['basic', 'hmac', 'custom_plugin', 'auth_token']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
@@ -85,6 +85,10 @@ export function checkApiFeatures(
   if (methods.includes('hmac')) {
     const hmac = compileHmacSettings(def);
     if (!hmac.ok) errors.push(...hmac.errors);
+  }
+  if (methods.includes('basic')) {
+    const basic = compileBasicAuth(def, authConfigOf(def, 'basic'));
+    if (!basic.ok) errors.push(...basic.errors);
   }
   const bip = def.base_identity_provided_by;
   const bipMethod = BASE_IDENTITY_METHODS[bip];

@@ -18,6 +18,16 @@ const authConfig = obj({
   signature: dict(z.unknown()).optional(),
 });
 
+/** Tyk's `basic_auth` (apidef BasicAuthMeta); read only when `use_basic_auth` is on. */
+const basicAuth = obj({
+  disable_caching: bool().default(false),
+  /** Seconds a successful bcrypt check is remembered; 0 or less means Tyk's 60. */
+  cache_ttl: int(-(2 ** 31), 2 ** 31 - 1, 'a whole number of seconds (0 or less: 60)').default(0),
+  extract_from_body: bool().default(false),
+  body_user_regexp: str().default(''),
+  body_password_regexp: str().default(''),
+});
+
 const middlewareDefinition = obj({
   name: str().default(''),
   path: str().default(''),
@@ -97,6 +107,7 @@ export const apiDefinitionSchema = obj({
   use_keyless: bool().default(false),
   use_standard_auth: bool().default(false),
   use_basic_auth: bool().default(false),
+  basic_auth: basicAuth.prefault({}),
   enable_jwt: bool().default(false),
   enable_signature_checking: bool().default(false),
   /** HMAC algorithm names a signature may use; empty (or null): any Hookgate computes. */

@@ -22,7 +22,6 @@ const whenFlag = (flag: string, effect: 'refuse' | 'warn') => (value: unknown): 
   asRecord(value)[flag] === true ? effect : 'off';
 
 const AUTH_FIELDS_WITHOUT_EFFECT = [
-  'basic_auth', 'body_user_regexp', 'body_password_regexp', 'extract_from_body', 'disable_caching', 'cache_ttl',
   'jwt_signing_method', 'jwt_source', 'jwt_jwks_uris', 'jwt_identity_base_field', 'jwt_client_base_field',
   'jwt_policy_field_name', 'jwt_default_policies', 'jwt_skip_kid', 'jwt_expires_at_validation_skew',
   'jwt_issued_at_validation_skew', 'jwt_not_before_validation_skew', 'jwt_scope_to_policy_mapping',

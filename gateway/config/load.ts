@@ -132,6 +132,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
       hashKeys: tyk.hash_keys,
       hashKeyFunction: tyk.hash_key_function,
       hashKeyFunctionFallback: tyk.hash_key_function_fallback,
+      basicAuthHashFunction: tyk.basic_auth_hash_key_function === '' ? 'bcrypt' : tyk.basic_auth_hash_key_function,
       minTokenLength: tyk.min_token_length > 0 ? tyk.min_token_length : 3,
       forceGlobalLifetime: tyk.force_global_session_lifetime,
       globalLifetime: tyk.global_session_lifetime,

@@ -86,6 +86,8 @@ export interface SessionSettings {
   readonly hashKeys: boolean;
   readonly hashKeyFunction: string;
   readonly hashKeyFunctionFallback: readonly string[];
+  /** `basic_auth_hash_key_function`, resolved: how /tyk/keys stores basic-auth passwords. */
+  readonly basicAuthHashFunction: Exclude<TykConfig['basic_auth_hash_key_function'], ''>;
   /** Effective: Tyk's floor of 3 applies when the config says less. */
   readonly minTokenLength: number;
   readonly forceGlobalLifetime: boolean;

@@ -125,6 +125,8 @@ export const tykConfigSchema = obj({
   hash_keys: bool().default(false),
   hash_key_function: oneOf(['', 'murmur32', 'murmur64', 'murmur128', 'sha256']).default(''),
   hash_key_function_fallback: list(oneOf(['murmur32', 'murmur64', 'murmur128', 'sha256'])).default([]),
+  /** How basic-auth passwords given to /tyk/keys are stored; "" is bcrypt (Tyk's default). */
+  basic_auth_hash_key_function: oneOf(['', 'bcrypt', 'sha256', 'murmur32', 'murmur64', 'murmur128']).default(''),
   /** Keys shorter than this are never found; Tyk's floor is 3 (also when 0). */
   min_token_length: int(0, 1024).default(0),
   force_global_session_lifetime: bool().default(false),

@@ -45,6 +45,14 @@ export const ERRORS = {
   HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
   HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
 
+  // Basic auth (texts are Tyk's, tyk-config.md 1.4; a missing credential is HG_ERR_AUTH_FIELD_MISSING)
+  HG_ERR_BASIC_HEADER_MALFORMED: { status: 400, message: 'Attempted access with malformed header, header not in basic auth format' },
+  HG_ERR_BASIC_ENCODING_MALFORMED: { status: 400, message: 'Attempted access with malformed header, auth data not encoded correctly' },
+  HG_ERR_BASIC_VALUES_MALFORMED: { status: 400, message: 'Attempted access with malformed header, values not in basic auth format' },
+  HG_ERR_BASIC_BODY_NO_USERNAME: { status: 400, message: 'Body do not contain username' },
+  HG_ERR_BASIC_BODY_NO_PASSWORD: { status: 400, message: 'Body do not contain password' },
+  HG_ERR_BASIC_USER_NOT_AUTHORISED: { status: 401, message: 'User not authorised' },
+
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
   HG_ERR_SHUTTING_DOWN: { status: 503, message: 'Gateway is shutting down' },

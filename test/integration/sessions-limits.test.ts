@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { control, keySession } from '../helpers/control.js';
 import { request, tykError } from '../helpers/http.js';
-import { gatewayOnStore } from '../helpers/store-gateway.js';
+import { gatewayOnStore, STORE_BACKENDS } from '../helpers/store-gateway.js';
 
 const ORG = 'org1';
 const tokenApi = (id: string, listen: string, target: string, extra: Record<string, unknown> = {}) => ({ ...keylessApi(id, listen, target), org_id: ORG, use_keyless: false, ...extra });
 
-for (const backend of ['memory', 'redis'] as const) {
+for (const backend of STORE_BACKENDS) {
   describe(`auth token, rate limit and quota (${backend} store)`, () => {
     const env = gatewayOnStore(backend, (target) => ({
       'k.json': tokenApi('k', '/k/', target),

@@ -1,4 +1,5 @@
 import type { ApiSpec, AuthScheme } from '../../apidef/index.js';
+import { basicAuthMethod } from './basic.js';
 import { customPluginMethod } from './custom-plugin.js';
 import { hmacMethod } from './hmac.js';
 import type { AuthMethodRunner } from './method.js';
@@ -9,6 +10,8 @@ export function authMethodRunner(scheme: AuthScheme, api: ApiSpec): AuthMethodRu
   switch (scheme.method) {
     case 'auth_token':
       return authTokenMethod(scheme);
+    case 'basic':
+      return basicAuthMethod(scheme, api);
     case 'hmac':
       return hmacMethod(scheme, api);
     case 'custom_plugin': {
