@@ -77,6 +77,16 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
   if (reference !== null && !names.has(reference[1] ?? '')) {
     errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
   }
+  const policies = tyk.policies;
+  if (policies.policy_source === 'service' || policies.policy_source === 'rpc') {
+    errors.push({
+      path: 'policies.policy_source',
+      message: `\`policies.policy_source\` ${JSON.stringify(policies.policy_source)}: policies from the Dashboard or MDCB are not supported by Hookgate; use "file" with policy_path or policy_record_name`,
+    });
+  }
+  if (policies.policy_path !== '' && policies.policy_record_name !== '') {
+    warnings.push({ path: 'policies.policy_record_name', message: '`policies.policy_record_name` is ignored: `policies.policy_path` is set and wins (as in Tyk)' });
+  }
   if (tyk.enable_bundle_downloader) {
     warnings.push({
       path: 'enable_bundle_downloader',
@@ -127,6 +137,10 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
     controlApiPort: tyk.control_api_port,
     metricsPath: tyk.hookgate.metrics.enabled ? tyk.hookgate.metrics.path : undefined,
     coprocess: resolveCoprocess(tyk, path),
+    policies: {
+      dir: tyk.policies.policy_path === '' ? undefined : path(tyk.policies.policy_path),
+      recordFile: tyk.policies.policy_path !== '' || tyk.policies.policy_record_name === '' ? undefined : path(tyk.policies.policy_record_name),
+    },
   };
 }
 

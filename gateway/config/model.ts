@@ -1,4 +1,5 @@
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
+import type { PolicySource } from '../policy/index.js';
 import type { TykConfig } from './schema.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -52,6 +53,8 @@ export interface GatewayConfig {
   /** The Prometheus endpoint's path, or undefined when metrics are off. */
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
+  /** Where policies are read from (absolute paths); both undefined: no policies. */
+  readonly policies: PolicySource;
 }
 
 export interface SessionSettings {

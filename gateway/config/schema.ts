@@ -63,6 +63,15 @@ const accessLogs = obj({
   enabled: bool().default(true),
 });
 
+/** Tyk's policy source: only files (`policy_path` wins over `policy_record_name`). */
+const policies = obj({
+  policy_source: oneOf(['', 'file', 'service', 'rpc']).default(''),
+  policy_record_name: str().default(''),
+  policy_path: str().default(''),
+  policy_connection_string: str().default(''),
+  allow_explicit_policy_id: bool().default(false),
+});
+
 /** Hookgate's own settings, kept apart from Tyk's keys. */
 const hookgate = obj({
   upstream: obj({
@@ -132,6 +141,7 @@ export const tykConfigSchema = obj({
   health_check_endpoint_name: str().default('hello'),
   readiness_check_endpoint_name: str().default('ready'),
   access_logs: accessLogs.prefault({}),
+  policies: policies.prefault({}),
   hookgate: hookgate.prefault({}),
 });
 

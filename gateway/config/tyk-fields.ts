@@ -24,7 +24,7 @@ const WARN_ONLY = [
   'logstash_transport', 'management_node', 'max_conn_time', 'max_idle_connections',
   'max_idle_connections_per_host', 'monitor', 'newrelic', 'node_secret', 'oas_config',
   'oauth_error_status_code', 'oauth_redirect_uri_separator', 'oauth_refresh_token_expire', 'oauth_token_expire',
-  'oauth_token_expired_retain_period', 'opentelemetry', 'override_messages', 'pid_file_location', 'policies',
+  'oauth_token_expired_retain_period', 'opentelemetry', 'override_messages', 'pid_file_location',
   'ports_whitelist', 'proxy_close_connections', 'proxy_enable_http2', 'proxy_ssl_ciphers',
   'proxy_ssl_disable_renegotiation', 'proxy_ssl_insecure_skip_verify', 'proxy_ssl_max_version',
   'proxy_ssl_min_version', 'regexp_cache_expire', 'regexp_cache_max_entries', 'reload_interval',

@@ -55,6 +55,7 @@ export const ERRORS = {
   HG_ERR_APIDEF_INVALID: { status: 500, message: 'API definition is invalid' },
   HG_ERR_APIDEF_UNSUPPORTED: { status: 500, message: 'API definition uses a feature Hookgate does not support yet' },
   HG_ERR_APIDEF_CONFLICT: { status: 500, message: 'API definition conflicts with another' },
+  HG_ERR_POLICY_INVALID: { status: 500, message: 'Policies are invalid' },
   HG_ERR_LISTEN_FAILED: { status: 500, message: 'Gateway could not listen' },
   HG_ERR_CLI_USAGE: { status: 500, message: 'Invalid command line' },
 } as const satisfies Record<string, ErrorDefinition>;
