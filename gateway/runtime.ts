@@ -10,6 +10,7 @@ import { GatewayMetrics } from './metrics/index.js';
 import { EventDispatcher } from './pipeline/index.js';
 import { UpstreamProxy } from './proxy/index.js';
 import type { Router } from './routing/index.js';
+import { loadPolicies, policyLoadError, PolicyStore, type Policy } from './policy/index.js';
 import { SessionStore } from './session/index.js';
 import { createStore, type Store } from './storage/index.js';
 
@@ -46,7 +47,7 @@ export interface Runtime {
   abort(): void;
 }
 
-export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined): Runtime {
+export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined, initialPolicies: readonly Policy[] = []): Runtime {
   const apiLog = logger.child({ component: 'apis' });
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
@@ -62,18 +63,30 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const errors = createErrorResponder(config.errors);
   const events = new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs);
   const sessions = new SessionStore(store, config.sessions);
+  const policies = new PolicyStore(initialPolicies);
+  const policyLog = logger.child({ component: 'policies' });
+  if (policies.size > 0) policyLog.info({ policies: policies.size }, 'policies loaded');
 
   let router: Router<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
   let apis = loaded.apis;
   // Requests already routed finish on the API set they started with.
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
-    reloading = reloading.then(async () => {
+    // A failed reload does not stop later ones.
+    reloading = reloading.catch(() => undefined).then(async () => {
+      // As Tyk: policies first; a policy set with errors stops the reload (policies and APIs stay as they were).
+      const nextPolicies = await loadPolicies(config.policies);
+      for (const { file, problem } of nextPolicies.warnings) policyLog.warn({ file, field: problem.path }, problem.message);
+      if (nextPolicies.errors.length > 0) {
+        for (const { file, problem } of nextPolicies.errors) policyLog.error({ file, field: problem.path }, problem.message);
+        throw policyLoadError(nextPolicies);
+      }
       const next = await loadApiDefinitions(config.appPath, apiLoadContextOf(config));
       logApiLoad(next, apiLog);
+      policies.replace(nextPolicies.policies);
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
-      apiLog.info({ apis: next.apis.length, refused: next.refused.length }, 'API definitions reloaded');
+      apiLog.info({ apis: next.apis.length, refused: next.refused.length, policies: policies.size }, 'API definitions reloaded');
     });
     return reloading;
   };
@@ -107,6 +120,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         sendMaxBytes: coprocess.sendMaxBytes,
         sessions: {
           sessions,
+          policies,
           settings: config.sessions,
           events,
           errors,

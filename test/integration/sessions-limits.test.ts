@@ -2,50 +2,31 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { control, keySession, SECRET } from '../helpers/control.js';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { startBackendGateway, type BackendGateway } from '../helpers/backend-gateway.js';
+import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { request, tykError } from '../helpers/http.js';
-import { hasProgram } from '../helpers/programs.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 const ORG = 'org1';
 const tokenApi = (id: string, listen: string, target: string, extra: Record<string, unknown> = {}) => ({ ...keylessApi(id, listen, target), org_id: ORG, use_keyless: false, ...extra });
 
 for (const backend of ['memory', 'redis'] as const) {
   describe(`auth token, rate limit and quota (${backend} store)`, () => {
-    let redis: RedisServer | undefined;
-    let up: TestUpstream;
+    let fixture: BackendGateway;
     let gw: GatewayProcess;
 
     before(async () => {
-      if (backend === 'redis') {
-        if (!hasProgram('redis-server') && process.env['CI'] !== 'true') return;
-        redis = await startRedis();
-      }
-      up = await startUpstream();
-      gw = await startGatewayProcess({
-        config: {
-          secret: SECRET,
-          storage: backend === 'memory' ? { type: 'memory' } : { type: 'redis', host: '127.0.0.1', port: redis?.port },
-        },
+      fixture = await startBackendGateway(backend, (upstream) => ({
+        config: { secret: SECRET },
         apis: {
-          'k.json': tokenApi('k', '/k/', up.origin),
-          'p.json': tokenApi('p', '/p/', up.origin, { auth_configs: { authToken: { auth_header_name: 'X-Api-Key', use_param: true, param_name: 'api_key', use_cookie: true, cookie_name: 'session' } } }),
-          'other.json': tokenApi('other', '/other/', up.origin),
+          'k.json': tokenApi('k', '/k/', upstream.origin),
+          'p.json': tokenApi('p', '/p/', upstream.origin, { auth_configs: { authToken: { auth_header_name: 'X-Api-Key', use_param: true, param_name: 'api_key', use_cookie: true, cookie_name: 'session' } } }),
+          'other.json': tokenApi('other', '/other/', upstream.origin),
         },
-      });
+      }));
+      gw = fixture.gw;
     });
-    after(async () => {
-      if (gw === undefined) return;
-      await gw.stop();
-      await up.close();
-      await redis?.stop();
-    });
-    const skip = (t: { skip: (m: string) => void }) => {
-      if (gw !== undefined) return false;
-      t.skip('redis-server is not installed');
-      return true;
-    };
+    after(() => fixture.stop());
+    const skip = (t: { skip: (m: string) => void }) => fixture.skip(t);
     const createKey = async (name: string, fields: Record<string, unknown>, apiId = 'k') => {
       const res = await control(gw.url(''), 'POST', `/tyk/keys/${name}`, keySession(apiId, ORG, fields));
       assert.equal(res.status, 200, res.text());
@@ -75,7 +56,7 @@ for (const backend of ['memory', 'redis'] as const) {
       assert.equal((await request(gw.url('/p/x'), { headers: { authorization: 'beta-key-22' } })).status, 401, "Authorization is not this API's header");
     });
 
-    it('checks expiry (401), inactive keys (403) and access rights (403); a key naming policies is not found', async (t) => {
+    it('checks expiry (401), inactive keys (403) and access rights (403); a key naming a missing policy is not found', async (t) => {
       if (skip(t)) return;
       await createKey('policy-key', { apply_policies: ['gold'] });
       assert.equal((await request(gw.url('/k/x'), { headers: { authorization: 'policy-key' } })).status, 403);
