@@ -7,7 +7,7 @@ import { createErrorResponder } from './errors/index.js';
 import { buildRouter, type HandlerDeps, type RouteTarget } from './http/index.js';
 import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index.js';
 import { GatewayMetrics } from './metrics/index.js';
-import { EventDispatcher } from './pipeline/index.js';
+import { EventDispatcher, JwksCache } from './pipeline/index.js';
 import { UpstreamProxy } from './proxy/index.js';
 import type { Router } from './routing/index.js';
 import { loadPolicies, policyLoadError, PolicyStore, type Policy } from './policy/index.js';
@@ -64,6 +64,8 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const events = new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs);
   const sessions = new SessionStore(store, config.sessions);
   const policies = new PolicyStore(initialPolicies);
+  const authLog = new ThrottledLog(logger.child({ component: 'auth' }));
+  const jwks = new JwksCache(config.jwks, (key, fields, message) => authLog.warn(key, fields, message));
   const policyLog = logger.child({ component: 'policies' });
   if (policies.size > 0) policyLog.info({ policies: policies.size }, 'policies loaded');
 
@@ -84,6 +86,8 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       const next = await loadApiDefinitions(config.appPath, apiLoadContextOf(config));
       logApiLoad(next, apiLog);
       policies.replace(nextPolicies.policies);
+      // As Tyk drops an API's JWKS cache when it is loaded again: a reload refetches.
+      jwks.clear();
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
       apiLog.info({ apis: next.apis.length, refused: next.refused.length, policies: policies.size }, 'API definitions reloaded');
@@ -117,6 +121,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         events,
         metrics,
         log: hookLog,
+        jwks,
         sendMaxBytes: coprocess.sendMaxBytes,
         sessions: {
           sessions,

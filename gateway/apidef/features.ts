@@ -1,6 +1,6 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
-import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, BASE_IDENTITY_METHODS, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
+import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileJwt, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
@@ -18,7 +18,7 @@ export const NO_PLUGINS: ApiLoadContext = {
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin', 'auth_token']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin', 'auth_token', 'jwt']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
@@ -63,8 +63,16 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
   const tokenConfig = def.auth_configs['authToken'] ?? def.auth;
   if (methods.includes('auth_token') && tokenConfig?.validate_signature === true) refuse('auth_configs.authToken.validate_signature', 'token signature validation');
   if (methods.includes('auth_token') && tokenConfig?.use_certificate === true) refuse('auth_configs.authToken.use_certificate', 'certificate auth (dynamic mTLS)');
-  if (methods.includes('auth_token') && tokenConfig?.disable_header === true && !tokenConfig.use_param && !tokenConfig.use_cookie) {
-    fail('auth_configs.authToken', 'all auth sources are disabled for authToken, at least one of header/cookie/query must be enabled');
+  for (const [method, name] of [['auth_token', 'authToken'], ['jwt', 'jwt']] as const) {
+    const config = authConfigOf(def, method);
+    if (methods.includes(method) && config?.disable_header === true && !config.use_param && !config.use_cookie) {
+      fail(`auth_configs.${name}`, `all auth sources are disabled for ${name}, at least one of header/cookie/query must be enabled`);
+    }
+  }
+  if (methods.includes('jwt')) {
+    const jwt = compileJwt(def);
+    errors.push(...jwt.errors);
+    warnings.push(...jwt.warnings);
   }
   const bip = def.base_identity_provided_by;
   const bipMethod = BASE_IDENTITY_METHODS[bip];

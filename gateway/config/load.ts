@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
-import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
+import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
 
@@ -137,6 +137,12 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
     controlApiPort: tyk.control_api_port,
     metricsPath: tyk.hookgate.metrics.enabled ? tyk.hookgate.metrics.path : undefined,
     coprocess: resolveCoprocess(tyk, path),
+    jwks: {
+      defaultTtlMs: (tyk.jwks.cache.timeout > 0 ? tyk.jwks.cache.timeout : DEFAULT_JWKS_TTL_SECONDS) * 1000,
+      fetchTimeoutMs: tyk.hookgate.jwks.fetch_timeout_ms,
+      minRefetchIntervalMs: tyk.hookgate.jwks.min_refetch_interval_ms,
+      maxStaleMs: tyk.hookgate.jwks.max_stale_ms,
+    },
     policies: {
       dir: tyk.policies.policy_path === '' ? undefined : path(tyk.policies.policy_path),
       recordFile: tyk.policies.policy_path !== '' || tyk.policies.policy_record_name === '' ? undefined : path(tyk.policies.policy_record_name),

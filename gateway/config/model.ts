@@ -55,6 +55,13 @@ export interface GatewayConfig {
   readonly coprocess: CoprocessConfig;
   /** Where policies are read from (absolute paths); both undefined: no policies. */
   readonly policies: PolicySource;
+  /** Fetching and caching JWKS for JWT auth. */
+  readonly jwks: {
+    readonly defaultTtlMs: number;
+    readonly fetchTimeoutMs: number;
+    readonly minRefetchIntervalMs: number;
+    readonly maxStaleMs: number;
+  };
 }
 
 export interface SessionSettings {
@@ -90,6 +97,9 @@ export interface CoprocessConfig {
  * request would fail inside the plugin; Hookgate refuses it up front with 413 instead.
  */
 export const DEFAULT_GRPC_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Tyk's JWKS cache time when `jwks.cache.timeout` is 0. */
+export const DEFAULT_JWKS_TTL_SECONDS = 240;
 
 /** Tyk's default when `proxy_default_timeout` is 0. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 30;

@@ -91,6 +91,14 @@ const hookgate = obj({
    * authenticate without storage either way.
    */
   limits_on_storage_failure: oneOf(['fail_closed', 'fail_open']).default('fail_closed'),
+  /** Fetching JWKS for JWT auth (the cache TTL is Tyk's jwks.cache.timeout). */
+  jwks: obj({
+    fetch_timeout_ms: int(1, 600_000).default(5_000),
+    /** An unknown kid (or a failed fetch) refetches a JWKS at most once in this time. */
+    min_refetch_interval_ms: int(0, 3_600_000).default(10_000),
+    /** How long past its TTL a JWKS is still used while its URL cannot be fetched. */
+    max_stale_ms: int(0, 86_400_000).default(3_600_000),
+  }).prefault({}),
   /** Prometheus metrics on the gateway's listener. */
   metrics: obj({
     enabled: bool().default(true),
@@ -142,6 +150,8 @@ export const tykConfigSchema = obj({
   readiness_check_endpoint_name: str().default('ready'),
   access_logs: accessLogs.prefault({}),
   policies: policies.prefault({}),
+  /** Tyk: seconds a fetched JWKS is used (0: 240). */
+  jwks: obj({ cache: obj({ timeout: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0) }).prefault({}) }).prefault({}),
   hookgate: hookgate.prefault({}),
 });
 

@@ -19,7 +19,7 @@ const WARN_ONLY = [
   'event_trigers_defunct', 'event_triggers_defunct', 'experimental_process_org_off_thread', 'external_services',
   'file', 'graceful_shutdown_delay_seconds',
   'graylog_network_addr', 'health_check', 'ignore_canonical_mime_header_key',
-  'ignore_endpoint_case', 'jsvm_timeout', 'jwks', 'jwt_ssl_insecure_skip_verify', 'kv', 'labs',
+  'ignore_endpoint_case', 'jsvm_timeout', 'jwt_ssl_insecure_skip_verify', 'kv', 'labs',
   'legacy_enable_allowance_countdown', 'liveness_check', 'local_session_cache', 'logstash_network_addr',
   'logstash_transport', 'management_node', 'max_conn_time', 'max_idle_connections',
   'max_idle_connections_per_host', 'monitor', 'newrelic', 'node_secret', 'oas_config',

@@ -44,6 +44,23 @@ export const ERRORS = {
   HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
   HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
 
+  // JWT (texts are Tyk's, gateway/mw_jwt.go; tyk-config.md 1.5)
+  HG_ERR_JWT_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
+  HG_ERR_JWT_INVALID: { status: 403, message: 'Key not authorized' },
+  HG_ERR_JWT_UNEXPECTED_SIGNING_METHOD: { status: 403, message: 'Key not authorized: Unexpected signing method' },
+  HG_ERR_JWT_EXPIRED: { status: 401, message: 'Key not authorized: token has expired' },
+  HG_ERR_JWT_USED_BEFORE_ISSUED: { status: 401, message: 'Key not authorized: token used before issued' },
+  HG_ERR_JWT_NOT_VALID_YET: { status: 401, message: 'Key not authorized: token is not valid yet' },
+  HG_ERR_JWT_NO_IDENTITY: { status: 403, message: 'no suitable claims for user ID were found' },
+  HG_ERR_JWT_EMPTY_SUB: { status: 403, message: 'found an empty user ID in sub claim' },
+  /** Sent with ", claim: <jwt_identity_base_field>" appended, as Tyk. */
+  HG_ERR_JWT_EMPTY_IDENTITY_CLAIM: { status: 403, message: 'found an empty user ID in predefined base claim' },
+  HG_ERR_JWT_NO_MATCHING_POLICY: { status: 403, message: 'key not authorized: no matching policy' },
+  HG_ERR_JWT_NO_POLICY_FOUND: { status: 403, message: 'key not authorized: no matching policy found' },
+  HG_ERR_JWT_POLICY_NOT_APPLIED: { status: 403, message: 'key not authorized: could not apply new policy' },
+  /** Sent with ": <reason>" appended, as Tyk. */
+  HG_ERR_JWT_KEY_CREATE_FAILED: { status: 500, message: 'failed to create key' },
+
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
   HG_ERR_SHUTTING_DOWN: { status: 503, message: 'Gateway is shutting down' },

@@ -1,5 +1,6 @@
 import type { ApiSpec, AuthScheme } from '../../apidef/index.js';
 import { customPluginMethod } from './custom-plugin.js';
+import { jwtMethod } from './jwt/index.js';
 import type { AuthMethodRunner } from './method.js';
 import { authTokenMethod } from './token.js';
 
@@ -8,6 +9,8 @@ export function authMethodRunner(scheme: AuthScheme, api: ApiSpec): AuthMethodRu
   switch (scheme.method) {
     case 'auth_token':
       return authTokenMethod(scheme);
+    case 'jwt':
+      return jwtMethod(scheme, api);
     case 'custom_plugin': {
       const hook = api.plugins?.authCheck;
       if (hook === undefined) throw new Error(`API ${api.id}: custom plugin auth without an auth_check hook`);
