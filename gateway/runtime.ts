@@ -95,7 +95,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
     return reloading;
   };
 
-  const control = createControlHandler({ config, sessions, logger, reload });
+  const control = createControlHandler({ config, sessions, policies, logger, reload });
   return {
     store,
     proxy,

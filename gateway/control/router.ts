@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/index.js';
 import { isHookgateError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
+import type { PolicyStore } from '../policy/index.js';
 import type { SessionStore } from '../session/index.js';
 import { handleKeys } from './keys.js';
 import { apiError, apiOk } from './respond.js';
@@ -10,6 +11,7 @@ import { secretMatches } from './secret.js';
 export interface ControlDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
+  readonly policies: PolicyStore;
   readonly logger: Logger;
   /** Reloads API definitions; resolves when the new set serves. */
   readonly reload: () => Promise<void>;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { SECRET } from '../helpers/control.js';
@@ -20,8 +22,12 @@ describe('JWT with a JWKS (real IdP endpoint on 127.0.0.1): caching, rotation, f
   let up: TestUpstream;
   let idp: JwksServer;
   let gw: GatewayProcess;
+  let hanging: Server;
   before(async () => {
     up = await startUpstream();
+    // An IdP that accepts the connection and never answers.
+    hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     idp = await startJwksServer([await publicJwk(first.publicKey, 'k1', 'RS256'), await publicJwk(ec.publicKey, 'ec1')]);
     const api = (id: string, fields: Record<string, unknown>) => ({ ...keylessApi(id, `/${id}/`, up.origin), org_id: ORG, use_keyless: false, enable_jwt: true, jwt_signing_method: 'rsa', jwt_default_policies: ['open'], ...fields });
     gw = await startGatewayProcess({
@@ -30,12 +36,17 @@ describe('JWT with a JWKS (real IdP endpoint on 127.0.0.1): caching, rotation, f
         policies: { policy_record_name: 'policies.json' },
         hookgate: { jwks: { min_refetch_interval_ms: REFETCH_MS, max_stale_ms: STALE_MS, fetch_timeout_ms: 1000 } },
       },
-      files: { 'policies.json': { open: { org_id: ORG, rate: 1000, per: 1, access_rights: { idp: {} } } } },
-      apis: { 'idp.json': api('idp', { jwt_jwks_uris: [{ url: idp.url, cache_timeout: `${TTL_S}s` }] }) },
+      files: { 'policies.json': { open: { org_id: ORG, rate: 1000, per: 1, access_rights: { idp: {}, hang: {} } } } },
+      apis: {
+        'idp.json': api('idp', { jwt_jwks_uris: [{ url: idp.url, cache_timeout: `${TTL_S}s` }] }),
+        'hang.json': api('hang', { jwt_source: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/jwks` }),
+      },
     });
   });
   after(async () => {
     await gw.stop();
+    hanging.closeAllConnections();
+    await new Promise((resolve) => hanging.close(resolve));
     await idp.close();
     await up.close();
   });
@@ -85,5 +96,15 @@ describe('JWT with a JWKS (real IdP endpoint on 127.0.0.1): caching, rotation, f
     await sleep(REFETCH_MS + 50);
     assert.equal((await call('k2', second.privateKey)).status, 200, 'the IdP is back');
     assert.ok(gw.logs.some((l) => l.msg === 'JWKS fetch failed'), 'the failure is logged');
+  });
+
+  it('an IdP that never answers: the fetch times out (fetch_timeout_ms) and the request is refused, not held', async () => {
+    const started = Date.now();
+    const token = await sign({ sub: 'alice', exp: now() + 600 }, 'RS256', first.privateKey, { kid: 'k1' });
+    const res = await request(gw.url('/hang/x'), { headers: { authorization: token } });
+    assert.equal(res.status, 403);
+    assert.equal(res.text(), tykError('Key not authorized'));
+    const took = Date.now() - started;
+    assert.ok(took >= 900 && took < 5000, `answered after ${took} ms`);
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
@@ -28,6 +29,7 @@ for (const backend of ['memory', 'redis'] as const) {
         apis: { 'k.json': tokenApi('k', '/k/', up.origin), 'other.json': tokenApi('other', '/other/', up.origin) },
         files: {
           'policies/gold.json': gold(2),
+          'policies/temp.json': { id: 'temp', org_id: ORG, key_expires_in: 3600, access_rights: { k: {} } },
           'policies/per-api.json': { id: 'per-api', org_id: ORG, partitions: { per_api: true }, access_rights: { k: { limit: { rate: 1, per: 60 } }, other: { limit: { rate: 3, per: 60 } } } },
         },
       }));
@@ -46,10 +48,21 @@ for (const backend of ['memory', 'redis'] as const) {
       assert.deepEqual(await burst(gw, 'gold-key-1', 3), [200, 200, 429]);
     });
 
-    it('a key naming a missing policy is not found (403, Tyk\'s text)', async (t) => {
+    it('a key naming only policies gets their access rights and key_expires_in; one whose policy is gone is not found (403)', async (t) => {
       if (skip(t)) return;
-      await createKey('lost-key-1', { apply_policies: ['platinum'] });
-      const res = await request(gw.url('/k/x'), { headers: { authorization: 'lost-key-1' } });
+      const created = await control(gw.url(''), 'POST', '/tyk/keys/temp-key-1', { org_id: ORG, apply_policies: ['temp'] });
+      assert.equal(created.status, 200, created.text());
+      const stored = (await control(gw.url(''), 'GET', `/tyk/keys/${ORG}temp-key-1`)).json() as { access_rights?: object; expires?: number };
+      assert.deepEqual(Object.keys(stored.access_rights ?? {}), ['k']);
+      assert.ok(Math.abs((stored.expires ?? 0) - (Date.now() / 1000 + 3600)) < 60, 'expires from key_expires_in');
+      assert.equal((await request(gw.url('/k/x'), { headers: { authorization: 'temp-key-1' } })).status, 200);
+      const missing = await control(gw.url(''), 'POST', '/tyk/keys/lost-key-1', { org_id: ORG, apply_policies: ['platinum'] });
+      assert.equal(missing.status, 500);
+      assert.match(missing.text(), /Failed to create key, ensure security settings are correct\./);
+
+      await rm(join(gw.dir.path, 'policies/temp.json'));
+      assert.equal((await control(gw.url(''), 'GET', '/tyk/reload?block=true')).status, 200);
+      const res = await request(gw.url('/k/x'), { headers: { authorization: 'temp-key-1' } });
       assert.equal(res.status, 403);
       assert.equal(res.text(), tykError('Access to this API has been disallowed'));
     });
