@@ -85,6 +85,13 @@ export function checkApiFeatures(
   if (methods.includes('hmac')) {
     const hmac = compileHmacSettings(def);
     if (!hmac.ok) errors.push(...hmac.errors);
+    else if (hmac.settings.clockSkewMs <= 0) {
+      // Tyk's default: the Date is parsed but never compared to now, so a captured request replays forever.
+      warnings.push({
+        path: 'hmac_allowed_clock_skew',
+        message: '`hmac_allowed_clock_skew` is 0 (Tyk\'s default): signed requests never expire, so a captured one can be replayed at any time; set it (in milliseconds, e.g. 30000)',
+      });
+    }
   }
   if (methods.includes('basic')) {
     const basic = compileBasicAuth(def, authConfigOf(def, 'basic'));
