@@ -92,7 +92,7 @@ describe('the bundle tutorial, with a gRPC auth plugin', () => {
     server = undefined;
     gw.child.kill('SIGTERM');
     await gw.exited;
-    gw = await spawnGateway(gw.dir, ['start', '--conf', join(gw.dir.path, 'tyk.conf')], 10_000);
+    gw = await spawnGateway(gw.dir, ['start', '--conf', join(gw.dir.path, 'tyk.conf')], 30_000);
     await gw.waitForLog((l) => l.msg === 'plugin bundle loaded from the cache' && l['dir'] === folder);
     assert.equal((await request(gw.url('/my-api/my-path'), { headers: { Authorization: TOKEN } })).status, 200);
   });
@@ -129,6 +129,8 @@ describe('the bundle tutorial, with its Python plugin', () => {
     assert.equal(built.code, 0, built.stderr);
     server = await startPythonHttpServer(join(work.path, 'my-tyk-plugin'));
     gw = await startGatewayProcess({
+      // The bridge's Python workers start before the gateway is ready: slow on a loaded machine.
+      readyTimeoutMs: 60_000,
       config: { coprocess_options: { enable_coprocess: true, python_workers: 1 }, enable_bundle_downloader: true, bundle_base_url: server.url, middleware_path: 'middleware' },
       apis: {
         'tutorial.json': {
