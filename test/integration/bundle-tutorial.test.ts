@@ -15,6 +15,17 @@ import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 const TOKEN = '47a0c79c427728b3df4af62b9228c8ae';
 
+/** The tutorial's API: protected by the plugin's auth_check, its hooks from bundle.zip. */
+const tutorialApi = (target: string) => ({
+  api_id: 'tutorial',
+  name: 'Tutorial',
+  use_keyless: false,
+  enable_coprocess_auth: true,
+  custom_middleware_bundle: 'bundle.zip',
+  proxy: { listen_path: '/my-api/', target_url: target, strip_listen_path: true },
+  version_data: { not_versioned: true, versions: { Default: { name: 'Default' } } },
+});
+
 /**
  * Tyk's "Custom Authentication Plugin Tutorial" end to end, with the gRPC plugin the tutorial's
  * Python file becomes until the Python bridge: build the bundle, serve it with
@@ -60,15 +71,7 @@ describe('the bundle tutorial, with a gRPC auth plugin', () => {
     gw = await startGatewayProcess({
       config: { ...coprocessConfig(plugin.address), enable_bundle_downloader: true, bundle_base_url: server.url, middleware_path: 'middleware' },
       apis: {
-        'tutorial.json': {
-          api_id: 'tutorial',
-          name: 'Tutorial',
-          use_keyless: false,
-          enable_coprocess_auth: true,
-          custom_middleware_bundle: 'bundle.zip',
-          proxy: { listen_path: '/my-api/', target_url: up.origin, strip_listen_path: true },
-          version_data: { not_versioned: true, versions: { Default: { name: 'Default' } } },
-        },
+        'tutorial.json': tutorialApi(up.origin),
       },
     });
     const downloaded = await gw.waitForLog((l) => l.msg === 'plugin bundle downloaded, extracted and verified');
@@ -133,15 +136,7 @@ describe('the bundle tutorial, with its Python plugin', () => {
       readyTimeoutMs: 60_000,
       config: { coprocess_options: { enable_coprocess: true, python_workers: 1 }, enable_bundle_downloader: true, bundle_base_url: server.url, middleware_path: 'middleware' },
       apis: {
-        'tutorial.json': {
-          api_id: 'tutorial',
-          name: 'Tutorial',
-          use_keyless: false,
-          enable_coprocess_auth: true,
-          custom_middleware_bundle: 'bundle.zip',
-          proxy: { listen_path: '/my-api/', target_url: up.origin, strip_listen_path: true },
-          version_data: { not_versioned: true, versions: { Default: { name: 'Default' } } },
-        },
+        'tutorial.json': tutorialApi(up.origin),
       },
     });
     assert.deepEqual(server.requests, ['GET /bundle.zip HTTP/1.1 200']);
