@@ -10,8 +10,8 @@ import { limitsStage, persistStage, sessionChecksStage, stripAuthStage } from '.
 export type Stage = (ctx: RequestContext, deps: PipelineDeps) => boolean | Promise<boolean>;
 
 /**
- * Hooks get the body whole; it is read once, up to grpc_send_max_size or the API's body limit,
- * whichever is smaller (413 beyond it).
+ * Hooks (and basic auth's body extraction) get the body whole; it is read once, up to
+ * grpc_send_max_size or the API's body limit, whichever is smaller (413 beyond it).
  */
 const readBodyStage: Stage = async (ctx, deps) => {
   const hooksLimit = ctx.maxBodyBytes >= deps.sendMaxBytes;
@@ -21,7 +21,7 @@ const readBodyStage: Stage = async (ctx, deps) => {
     return true;
   }
   if (body.reason === 'aborted') return false;
-  const message = hooksLimit ? 'request body too large for the plugin hooks' : 'request body over the limit';
+  const message = hooksLimit ? 'request body too large to buffer for the plugin hooks or body auth' : 'request body over the limit';
   await refuseTooLarge(ctx, deps, body.detail, message);
   return false;
 };
@@ -34,6 +34,10 @@ export async function refuseTooLarge(ctx: RequestContext, deps: PipelineDeps, re
   if (rest === 'over_cap') ctx.res.setHeader('Connection', 'close');
   deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_TOO_LARGE');
 }
+
+/** Basic auth with `extract_from_body` reads its credential from the body (auth/basic.ts). */
+const readsBodyForAuth = (api: ApiSpec): boolean =>
+  api.definition.basic_auth.extract_from_body && api.auth.requirements.some((group) => group.some((scheme) => scheme.method === 'basic'));
 
 const hookStage = (hook: HookSpec): Stage => (ctx, deps) => runRequestHook(ctx, hook, deps);
 
@@ -48,7 +52,7 @@ export function stagesFor(api: ApiSpec): readonly Stage[] | undefined {
   const plan = api.plugins;
   const stages: Stage[] = [];
   const requestHooks = plan === undefined ? 0 : plan.pre.length + plan.postKeyAuth.length + plan.post.length + (plan.authCheck === undefined ? 0 : 1);
-  if (requestHooks > 0) stages.push(readBodyStage);
+  if (requestHooks > 0 || readsBodyForAuth(api)) stages.push(readBodyStage);
   for (const hook of plan?.pre ?? []) stages.push(hookStage(hook));
   if (!api.keyless) {
     const auth = authStageOf(api, authMethodRunner);
