@@ -1,4 +1,4 @@
-import { PluginClients, SidecarSupervisor, type ReadinessCheck } from '../coprocess/index.js';
+import { PluginClients, SidecarSupervisor, transportFactory, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
 import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import type { GatewayConfig } from './config/index.js';
@@ -57,6 +57,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const clients = new PluginClients(
     { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
     (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)),
+    transportFactory(coprocess.transport),
   );
   const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
   const errors = createErrorResponder(config.errors);
