@@ -65,6 +65,22 @@ async function createKey(port: number): Promise<void> {
   if (res.status !== 200) throw new Error(`creating the bench key failed: ${res.status} ${await res.text()}`);
 }
 
+/**
+ * The Python tutorial's bundle (examples/python-auth) with one change: the session's rate raised
+ * from 1000 to 1e9 per second, since the machine sends more than 1000 requests a second and
+ * refused requests would be measured instead. Everything else (the three tyk.log lines included)
+ * is the tutorial's plugin.
+ */
+function pythonTutorialBundle(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hookgate-bench-python-'));
+  const source = readFileSync(join(PACKAGE_ROOT, 'examples', 'python-auth', 'middleware.py'), 'utf8');
+  const raised = source.replace('session.rate = 1000.0', 'session.rate = 1000000000.0');
+  if (raised === source) throw new Error('examples/python-auth/middleware.py no longer sets session.rate = 1000.0');
+  writeFileSync(join(dir, 'middleware.py'), raised);
+  writeFileSync(join(dir, 'manifest.json'), readFileSync(join(PACKAGE_ROOT, 'examples', 'python-auth', 'manifest.json')));
+  return dir;
+}
+
 /** The SDK benchmark plugin (bench/sdk-plugin.ts) in a process of its own. */
 function startPlugin(): Promise<Started> {
   const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], { cwd: PACKAGE_ROOT, env: { ...process.env, BENCH_SERVE: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -237,6 +253,13 @@ async function main(): Promise<void> {
   const plugin = await startPlugin();
   const coprocess = { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: `127.0.0.1:${plugin.port}` } };
   const pluginAuth = await startHookgate(upstreamUrl, coprocess, { use_keyless: false, enable_coprocess_auth: true, custom_middleware: { driver: 'grpc', auth_check: { name: 'Trivial' } } });
+  // One Python worker per core, as the gateway's default (python_workers 0).
+  const python = await startHookgate(upstreamUrl, { coprocess_options: { enable_coprocess: true } }, {
+    use_keyless: false,
+    enable_coprocess_auth: true,
+    config_data: { bench: true },
+    hookgate: { bundle_path: pythonTutorialBundle() },
+  });
   const chain = await startHookgate(upstreamUrl, coprocess, {
     custom_middleware: { driver: 'grpc', pre: [{ name: 'BenchPre' }], post: [{ name: 'BenchPost' }], response: [{ name: 'BenchResponse' }] },
   });
@@ -251,6 +274,7 @@ async function main(): Promise<void> {
     { name: '6. Hookgate auth token + rate limit, in memory', url: `http://127.0.0.1:${tokenMemory.port}/bench/x`, pid: tokenMemory.pid, headers: auth },
     ...(tokenRedis === undefined ? [] : [{ name: '7. Hookgate auth token + rate limit, Redis', url: `http://127.0.0.1:${tokenRedis.port}/bench/x`, pid: tokenRedis.pid, headers: auth }]),
     { name: '8. Hookgate gRPC auth_check plugin (SDK) on every request', url: `http://127.0.0.1:${pluginAuth.port}/bench/x`, pid: pluginAuth.pid, headers: auth },
+    { name: "10. Hookgate with the Python bridge's tutorial plugin", url: `http://127.0.0.1:${python.port}/bench/x`, pid: python.pid, headers: auth },
     { name: '11. Hookgate pre + post + response hook chain (SDK)', url: `http://127.0.0.1:${chain.port}/bench/x`, pid: chain.pid },
   ]);
   const commit = (() => {

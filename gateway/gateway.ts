@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createRequestHandler } from './http/index.js';
 import { closeServer, httpServer, listen } from './listeners.js';
@@ -43,7 +44,11 @@ export interface StartOptions {
  */
 export async function startGateway(config: GatewayConfig, options: StartOptions): Promise<RunningGateway> {
   const { logger } = options;
-  const loaded = options.apis ?? (await loadApiDefinitions(config.appPath, apiLoadContextOf(config)));
+  let loaded = options.apis;
+  if (loaded === undefined) {
+    const { context, bundles } = apiLoadingOf(config, logger.child({ component: 'bundles' }));
+    loaded = await loadApiDefinitions(config.appPath, context, bundles);
+  }
   const runtime = createRuntime(config, logger, loaded, options.accessLog);
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };

@@ -1,6 +1,7 @@
-import { PluginClients, SidecarSupervisor, transportFactory, type ReadinessCheck } from '../coprocess/index.js';
+import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, transportFactory, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
-import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createControlHandler } from './control/index.js';
 import { createErrorResponder } from './errors/index.js';
@@ -27,16 +28,26 @@ function sidecarReadiness(sidecars: SidecarSupervisor, target: string): Readines
   };
 }
 
+/** The Python bundles the APIs run (one bridge each). */
+function pythonBundlesOf(apis: readonly ApiSpec[]): PythonBundle[] {
+  return apis.flatMap((api) => (api.plugins?.python === undefined ? [] : [api.plugins.python]));
+}
+
 /** Everything a running gateway is made of, built from the config, before any listener opens. */
 export interface Runtime {
   readonly store: Store;
   readonly proxy: UpstreamProxy;
   readonly clients: PluginClients;
   readonly sidecars: SidecarSupervisor | undefined;
+  /** The Python bridges launched for APIs with driver "python". */
+  readonly bridges: PythonBridges;
   /** What the request handlers read; `routes` changes on reload. */
   readonly handlerDeps: Omit<HandlerDeps, 'shuttingDown'>;
   apis(): readonly ApiSpec[];
-  /** Re-reads the API definitions and swaps the routes; reloads run one at a time. */
+  /**
+   * Re-reads the API definitions and their plugin bundles and swaps the routes; reloads run one at
+   * a time. An API whose new bundle fails keeps its last good version.
+   */
   reload(): Promise<void>;
   /** Starts what must run before traffic (sidecars). */
   start(): Promise<void>;
@@ -54,11 +65,24 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const metrics = new GatewayMetrics();
   const { coprocess } = config;
   const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
+  const bridges = new PythonBridges(
+    {
+      python: coprocess.python.executable,
+      pathPrefix: coprocess.python.pathPrefix,
+      workers: coprocess.python.workers,
+      logLevel: config.log.level,
+      maxMessageBytes: Math.max(coprocess.recvMaxBytes, coprocess.sendMaxBytes),
+    },
+    logger,
+    new StorePluginData(store),
+    processRunDir(),
+  );
   const clients = new PluginClients(
     { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
-    (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)),
+    (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)) ?? bridges.readiness(target),
     transportFactory(coprocess.transport),
   );
+  const components = { statuses: () => [...(sidecars?.statuses() ?? []), ...bridges.statuses()] };
   const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
   const errors = createErrorResponder(config.errors);
   const events = new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs);
@@ -66,14 +90,20 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
 
   let router: Router<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
   let apis = loaded.apis;
+  const bundleLog = logger.child({ component: 'bundles' });
   // Requests already routed finish on the API set they started with.
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
-    reloading = reloading.then(async () => {
-      const next = await loadApiDefinitions(config.appPath, apiLoadContextOf(config));
+    // A failed reload must not stop the next one from running.
+    reloading = reloading.catch(() => undefined).then(async () => {
+      const { context, bundles } = apiLoadingOf(config, bundleLog);
+      const next = keepLastGood(apis, await loadApiDefinitions(config.appPath, context, bundles));
       logApiLoad(next, apiLog);
+      // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
+      await bridges.add(pythonBundlesOf(next.apis));
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
+      await bridges.retain(pythonBundlesOf(next.apis));
       apiLog.info({ apis: next.apis.length, refused: next.refused.length }, 'API definitions reloaded');
     });
     return reloading;
@@ -85,6 +115,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
     proxy,
     clients,
     sidecars,
+    bridges,
     apis: () => apis,
     reload,
     handlerDeps: {
@@ -94,7 +125,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       errors,
       store,
       metrics,
-      sidecars,
+      sidecars: components,
       control,
       routes: () => router,
       pipeline: {
@@ -126,17 +157,20 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         health = await store.health();
       }
       if (health.status !== 'pass') logger.error({ storage: store.kind, reason: health.output }, `storage not ready after ${STORAGE_WAIT_MS} ms; serving anyway, requests that need it fail closed`);
-      if (sidecars === undefined) return;
-      sidecars.on('restart', (name) => metrics.sidecarRestarted(name));
-      sidecars.on('ready', (name) => metrics.sidecarReady(name, true));
-      sidecars.on('exit', (name) => metrics.sidecarReady(name, false));
-      // Traffic starts once every sidecar is ready or its first start failed; a failed one keeps
-      // restarting in the background and its hooks fail closed until it is ready.
-      await sidecars.start();
+      for (const source of [sidecars, bridges]) {
+        source?.on('restart', (name) => metrics.sidecarRestarted(name));
+        source?.on('ready', (name) => metrics.sidecarReady(name, true));
+        source?.on('exit', (name) => metrics.sidecarReady(name, false));
+      }
+      // Traffic starts once every sidecar and bridge is ready or its first start failed; a failed
+      // one keeps restarting in the background and its hooks fail closed until it is ready.
+      await Promise.all([sidecars?.start(), bridges.add(pythonBundlesOf(apis))]);
     },
     async close() {
       // Sidecars stop last: in-flight requests needed them until now.
-      await Promise.allSettled([proxy.close(), store.close(), sidecars?.stop()]);
+      await Promise.allSettled([proxy.close(), sidecars?.stop(), bridges.stop()]);
+      // Bridges use the store (tyk.store_data) until they have stopped.
+      await Promise.allSettled([store.close()]);
       clients.closeAll();
     },
     abort() {

@@ -19,12 +19,46 @@ function find(dir, out = []) {
   return out;
 }
 
+// Python unit tests (standard library unittest): the bridge's runtime, and each example bundle's
+// own tests, which import the runtime (tyk, gateway, hookgate.testing) from PYTHONPATH.
+const pythonRuntime = join(root, 'coprocess', 'bridge', 'python');
+const pythonSuites = [
+  { name: 'coprocess/bridge/python/tests', args: ['-s', 'tests', '-t', '.'], cwd: pythonRuntime },
+  { name: 'examples/python-auth', args: ['-s', '.'], cwd: join(root, 'examples', 'python-auth') },
+];
+
 let files = find(join(root, 'dist', 'test')).sort();
-if (only.length > 0) files = files.filter((f) => only.some((o) => relative(root, f).includes(o)));
-if (files.length === 0) {
+let suites = pythonSuites;
+if (only.length > 0) {
+  files = files.filter((f) => only.some((o) => relative(root, f).includes(o)));
+  suites = suites.filter((s) => only.some((o) => s.name.includes(o)));
+}
+if (files.length === 0 && suites.length === 0) {
   console.error('test/run.mjs: no compiled test files found under dist/test (run npm run build)');
   process.exit(1);
 }
+
+let pythonFailed = false;
+if (suites.length > 0) {
+  const python = process.env.HOOKGATE_TEST_PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['--version'], { encoding: 'utf8' });
+  if (probe.error !== undefined) {
+    const message = `test/run.mjs: ${python} not found: the Python unit tests cannot run`;
+    if (process.env.CI === 'true') {
+      console.error(message);
+      process.exit(1);
+    }
+    console.error(`${message} (skipped; CI=true makes this a failure)`);
+  } else {
+    for (const suite of suites) {
+      console.log(`# Python unittest: ${suite.name} (${probe.stdout.trim()})`);
+      const env = { ...process.env, PYTHONPATH: [pythonRuntime, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONDONTWRITEBYTECODE: '1' };
+      const run = spawnSync(python, ['-m', 'unittest', 'discover', '-v', ...suite.args], { cwd: suite.cwd, env, stdio: 'inherit' });
+      if (run.status !== 0) pythonFailed = true;
+    }
+  }
+}
+if (files.length === 0) process.exit(pythonFailed ? 1 : 0);
 
 // Integration tests start gateways, upstreams and Redis servers of their own on ephemeral ports,
 // so files can run side by side.
@@ -33,4 +67,4 @@ const node = spawnSync(process.execPath, ['--test', `--test-concurrency=${concur
   stdio: 'inherit',
   cwd: root,
 });
-process.exit(node.status ?? 1);
+process.exit(pythonFailed ? 1 : (node.status ?? 1));

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the quickstart. Starts a local echo upstream on 127.0.0.1:8081, then the gateway
- * with examples/quickstart/tyk.conf (a keyless API on /quickstart/ in front of it, in-memory store).
- * Try: curl http://127.0.0.1:8080/quickstart/hello
+ * with examples/quickstart/tyk.conf (in-memory store): the Python tutorial's auth plugin
+ * (examples/python-auth) in front of the upstream on /my-api/, and a keyless API on /quickstart/.
+ * Try: curl http://127.0.0.1:8080/my-api/my-path -H 'Authorization: 47a0c79c427728b3df4af62b9228c8ae'
  */
 import { join } from 'node:path';
 import { PACKAGE_ROOT, runCli } from '../../gateway/index.js';

@@ -1,3 +1,4 @@
+import { processRunDir } from '../../coprocess/index.js';
 import { resolvePluginServer, type GatewayConfig } from '../config/index.js';
 import type { ApiLoadContext } from './features.js';
 
@@ -7,6 +8,8 @@ export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
   const names = new Set(coprocess.sidecars.map((s) => s.name));
   return {
     coprocessEnabled: coprocess.enabled,
+    // One folder per gateway process; nothing is created until a bridge is launched.
+    pythonAddress: (bundleDir) => processRunDir().bridgeAddress(bundleDir),
     defaultServer: coprocess.server,
     dispatchTimeoutMs: coprocess.dispatchTimeoutMs,
     resolveServer: (value) => {

@@ -1,12 +1,15 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
 import type { Problem } from '../validation/index.js';
-import { AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authMethodsOf, type AuthMethod } from './auth-methods.js';
+import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileBasicAuth, compileHmacSettings, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
+import type { LoadedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
 /** What loading an API needs to know about the gateway's config. */
 export interface ApiLoadContext extends PluginContext {
   readonly coprocessEnabled: boolean;
+  /** Where the Python bridge for a bundle folder serves (the gateway launches it there). */
+  readonly pythonAddress: (bundleDir: string) => string;
 }
 
 /** A gateway with plugins switched off; what definitions are checked against without a config. */
@@ -15,10 +18,11 @@ export const NO_PLUGINS: ApiLoadContext = {
   defaultServer: '',
   dispatchTimeoutMs: 2000,
   resolveServer: () => undefined,
+  pythonAddress: () => '',
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['custom_plugin', 'auth_token']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['basic', 'hmac', 'custom_plugin', 'auth_token']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
@@ -28,14 +32,23 @@ export interface FeatureCheck {
   readonly warnings: Problem[];
   /** Set when the API uses plugins and they are usable. */
   readonly plugins: PluginPlan | undefined;
+  /** How the API authenticates. */
+  readonly auth: AuthPlan;
 }
 
 /**
  * Checks a schema-valid definition against what this version implements and against the
  * gateway's config. Anything that would make the API less protected than in Tyk, or that would
- * only fail at request time, is an error (the API is refused); the rest are warnings.
+ * only fail at request time, is an error (the API is refused); the rest are warnings. `authPlan`
+ * is how the API authenticates: from its flags (Classic), or from its security requirements (OAS).
+ * `bundle` is set when the API's custom_middleware came from a loaded plugin bundle.
  */
-export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = NO_PLUGINS): FeatureCheck {
+export function checkApiFeatures(
+  def: ApiDefinition,
+  context: ApiLoadContext = NO_PLUGINS,
+  authPlan: AuthPlan = legacyAuthPlan(def),
+  bundle?: LoadedBundle,
+): FeatureCheck {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const refuse = (path: string, what: string) =>
@@ -61,12 +74,25 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
   const tokenConfig = def.auth_configs['authToken'] ?? def.auth;
   if (methods.includes('auth_token') && tokenConfig?.validate_signature === true) refuse('auth_configs.authToken.validate_signature', 'token signature validation');
   if (methods.includes('auth_token') && tokenConfig?.use_certificate === true) refuse('auth_configs.authToken.use_certificate', 'certificate auth (dynamic mTLS)');
-  if (methods.includes('auth_token') && tokenConfig?.disable_header === true && !tokenConfig.use_param && !tokenConfig.use_cookie) {
-    fail('auth_configs.authToken', 'all auth sources are disabled for authToken, at least one of header/cookie/query must be enabled');
+  for (const method of methods.filter((m) => m === 'auth_token' || m === 'hmac')) {
+    // Tyk's API validator: a method that reads a credential must read it from somewhere.
+    const config = authConfigOf(def, method);
+    const key = AUTH_CONFIG_KEYS[method];
+    if (config?.disable_header === true && !config.use_param && !config.use_cookie) {
+      fail(`auth_configs.${key}`, `all auth sources are disabled for ${key}, at least one of header/cookie/query must be enabled`);
+    }
+  }
+  if (methods.includes('hmac')) {
+    const hmac = compileHmacSettings(def);
+    if (!hmac.ok) errors.push(...hmac.errors);
+  }
+  if (methods.includes('basic')) {
+    const basic = compileBasicAuth(def, authConfigOf(def, 'basic'));
+    if (!basic.ok) errors.push(...basic.errors);
   }
   const bip = def.base_identity_provided_by;
-  const bipMethod = { auth_token: 'auth_token', custom_auth: 'custom_plugin', jwt_claim: 'jwt', basic_auth_user: 'basic', hmac_key: 'hmac', oidc_user: 'openid', oauth_key: 'oauth2' }[bip as string];
-  if (!def.use_keyless && bip !== '' && (bipMethod === undefined || !methods.includes(bipMethod as AuthMethod))) {
+  const bipMethod = BASE_IDENTITY_METHODS[bip];
+  if (!def.use_keyless && bip !== '' && (bipMethod === undefined || !methods.includes(bipMethod))) {
     fail('base_identity_provided_by', `${JSON.stringify(bip)} names an auth method this API does not use (it uses ${methods.join(', ')})`);
   }
   const cm = def.custom_middleware;
@@ -88,27 +114,17 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
 
   let plugins: PluginPlan | undefined;
   if (usesHooks) {
-    const driver = cm.driver;
-    if (driver === '') fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc")');
-    else if (driver === 'python') refuse('custom_middleware.driver', 'Python plugins (driver "python")');
-    else if (driver !== 'grpc') refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" plugins)`);
-    else if (!context.coprocessEnabled) {
-      fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config');
-    } else {
-      const wanted = def.hookgate.plugin_server;
-      const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
-      if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
-      else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
-      else {
-        let extractor: CompiledIdExtractor | undefined;
-        if (customAuth) {
-          const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
-          warnings.push(...compiled.warnings);
-          if (compiled.status === 'invalid') errors.push(...compiled.errors);
-          else if (compiled.status === 'compiled') extractor = compiled.extractor;
-        }
-        plugins = pluginPlanOf(def, server, context, customAuth, extractor);
+    const server = pluginServerOf(def, context, bundle, fail, refuse);
+    if (server !== undefined) {
+      let extractor: CompiledIdExtractor | undefined;
+      if (customAuth) {
+        const compiled = compileIdExtractor(cm.id_extractor, { path: 'custom_middleware.id_extractor' });
+        warnings.push(...compiled.warnings);
+        if (compiled.status === 'invalid') errors.push(...compiled.errors);
+        else if (compiled.status === 'compiled') extractor = compiled.extractor;
       }
+      const python = cm.driver === 'python' && bundle !== undefined ? { dir: bundle.dir, name: bundle.name, address: server } : undefined;
+      plugins = pluginPlanOf(def, server, context, customAuth, extractor, python);
     }
   }
 
@@ -128,14 +144,11 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
       } else if (typeof handler.handler_meta['name'] !== 'string' || handler.handler_meta['name'] === '') {
         warnings.push({ path, message: `\`${path}.handler_meta.name\` should name the plugin function to call; this handler is ignored` });
       } else if (!usesHooks) {
-        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugin server (a custom_middleware with driver "grpc"); this handler is ignored` });
+        warnings.push({ path, message: `\`${path}\`: cp_dynamic_handler needs the API's plugins (a custom_middleware with driver "grpc" or "python"); this handler is ignored` });
       }
     });
   }
 
-  if (def.custom_middleware_bundle.trim() !== '' && !def.custom_middleware_bundle_disabled) {
-    refuse('custom_middleware_bundle', `plugin bundle "${def.custom_middleware_bundle}"`);
-  }
   if (def.version_data !== undefined && !def.version_data.not_versioned) {
     refuse('version_data.not_versioned', 'API versioning (not_versioned is false)');
   }
@@ -144,5 +157,48 @@ export function checkApiFeatures(def: ApiDefinition, context: ApiLoadContext = N
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan };
+}
+
+/**
+ * The plugin server an API's hooks are sent to, or undefined (with the reason added) when there is
+ * none: for "grpc" the configured server, for "python" the bridge the gateway launches for the bundle.
+ */
+function pluginServerOf(
+  def: ApiDefinition,
+  context: ApiLoadContext,
+  bundle: LoadedBundle | undefined,
+  fail: (path: string, what: string) => void,
+  refuse: (path: string, what: string) => void,
+): string | undefined {
+  const driver = def.custom_middleware.driver;
+  if (driver === '') {
+    fail('custom_middleware.driver', 'hooks are named but no driver is set (use "grpc", or "python" with a bundle)');
+    return undefined;
+  }
+  if (driver !== 'grpc' && driver !== 'python') {
+    refuse('custom_middleware.driver', `plugins with driver ${JSON.stringify(driver)} (Hookgate runs "grpc" and "python" plugins)`);
+    return undefined;
+  }
+  if (!context.coprocessEnabled) {
+    fail('custom_middleware.driver', `the API uses ${driver === 'grpc' ? 'gRPC' : 'Python'} plugin hooks, but coprocess_options.enable_coprocess is false in the gateway config`);
+    return undefined;
+  }
+  const wanted = def.hookgate.plugin_server;
+  if (driver === 'python') {
+    if (bundle === undefined) {
+      fail('custom_middleware.driver', 'driver "python" runs a bundle: set custom_middleware_bundle (a bundle by name, downloaded or cached in middleware_path/bundles) or hookgate.bundle_path (a bundle folder)');
+      return undefined;
+    }
+    if (wanted !== '') {
+      fail('hookgate.plugin_server', 'cannot be set with driver "python": the gateway runs the bundle in a Python bridge of its own (to run the bridge yourself, use driver "grpc" and point plugin_server at it)');
+      return undefined;
+    }
+    return context.pythonAddress(bundle.dir);
+  }
+  const server = wanted === '' ? context.defaultServer : context.resolveServer(wanted);
+  if (server === undefined) fail('hookgate.plugin_server', `no sidecar is named ${JSON.stringify(wanted.replace(/^sidecar:/, ''))}`);
+  else if (server === '') fail('custom_middleware.driver', 'the API uses gRPC plugin hooks, but no plugin server is set (coprocess_options.coprocess_grpc_server, or hookgate.plugin_server in the API)');
+  else return server;
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { legacyAuthPlan, type AuthPlan } from './auth/index.js';
 import type { PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
 
@@ -29,6 +30,8 @@ export interface ApiSpec {
   readonly preserveHostHeader: boolean;
   readonly disableStripSlash: boolean;
   readonly keyless: boolean;
+  /** How requests authenticate: the methods, their order and the processing mode. */
+  readonly auth: AuthPlan;
   /** How the API calls its plugins; undefined when it has no hooks. */
   readonly plugins: PluginPlan | undefined;
   /** The validated definition, for stages that need more than the fields above. */
@@ -52,7 +55,7 @@ export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
   };
 }
 
-export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan): ApiSpec {
+export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def)): ApiSpec {
   return {
     id: def.api_id,
     name: def.name,
@@ -65,6 +68,7 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     preserveHostHeader: def.proxy.preserve_host_header,
     disableStripSlash: def.proxy.disable_strip_slash,
     keyless: def.use_keyless,
+    auth,
     plugins,
     definition: def,
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CompiledIdExtractor } from '../../coprocess/index.js';
+import type { CompiledIdExtractor, PythonBundle } from '../../coprocess/index.js';
 import type { ApiDefinition, MiddlewareDefinition } from './schema.js';
 
 /** The hook points of Tyk's coprocess, in chain order. */
@@ -18,9 +18,11 @@ export interface HookSpec {
 
 /** How an API talks to its plugins, resolved at load time. */
 export interface PluginPlan {
-  readonly driver: 'grpc';
-  /** grpc-js target of the plugin server. */
+  readonly driver: 'grpc' | 'python';
+  /** grpc-js target of the plugin server (for "python", the bridge the gateway launches). */
   readonly server: string;
+  /** The bundle a Python bridge runs for this API (driver "python"). */
+  readonly python: PythonBundle | undefined;
   readonly pre: readonly HookSpec[];
   readonly authCheck: HookSpec | undefined;
   readonly postKeyAuth: readonly HookSpec[];
@@ -32,6 +34,8 @@ export interface PluginPlan {
   readonly eventHandlers: ReadonlyMap<string, readonly string[]>;
   /** The `spec` map sent with every hook (constant per API). */
   readonly spec: Readonly<Record<string, string>>;
+  /** The verified folder of the API's plugin bundle, when its hooks came from one (gateway/bundles). */
+  readonly bundleDir?: string;
 }
 
 /** Go's json.Marshal of a decoded JSON value: keys sorted, compact, `<`, `>`, `&` escaped. */
@@ -72,7 +76,7 @@ export const hookIsOn = (hook: MiddlewareDefinition | undefined): hook is Middle
   hook !== undefined && !hook.disabled && hook.name !== '';
 
 /** The API's hooks, in Tyk's order, with Hookgate's per-hook settings applied. */
-export function pluginPlanOf(def: ApiDefinition, server: string, context: PluginContext, customAuth: boolean, idExtractor?: CompiledIdExtractor): PluginPlan {
+export function pluginPlanOf(def: ApiDefinition, server: string, context: PluginContext, customAuth: boolean, idExtractor?: CompiledIdExtractor, python?: PythonBundle): PluginPlan {
   const settings = def.hookgate;
   const spec = (point: HookPoint, hook: MiddlewareDefinition): HookSpec => {
     const own = settings.hooks[hook.name];
@@ -95,8 +99,9 @@ export function pluginPlanOf(def: ApiDefinition, server: string, context: Plugin
     if (names.length > 0) eventHandlers.set(event, names);
   }
   return {
-    driver: 'grpc',
+    driver: python === undefined ? 'grpc' : 'python',
     server,
+    python,
     pre: list('pre'),
     authCheck: customAuth && hookIsOn(cm.auth_check) ? spec('auth_check', cm.auth_check) : undefined,
     postKeyAuth: def.use_keyless ? [] : list('post_key_auth'),

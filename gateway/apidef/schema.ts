@@ -18,6 +18,16 @@ const authConfig = obj({
   signature: dict(z.unknown()).optional(),
 });
 
+/** Tyk's `basic_auth` (apidef BasicAuthMeta); read only when `use_basic_auth` is on. */
+const basicAuth = obj({
+  disable_caching: bool().default(false),
+  /** Seconds a successful bcrypt check is remembered; 0 or less means Tyk's 60. */
+  cache_ttl: int(-(2 ** 31), 2 ** 31 - 1, 'a whole number of seconds (0 or less: 60)').default(0),
+  extract_from_body: bool().default(false),
+  body_user_regexp: str().default(''),
+  body_password_regexp: str().default(''),
+});
+
 const middlewareDefinition = obj({
   name: str().default(''),
   path: str().default(''),
@@ -33,7 +43,7 @@ const idExtractor = obj({
   extractor_config: dict(z.unknown()).default({}),
 });
 
-const customMiddleware = obj({
+export const customMiddlewareSchema = obj({
   driver: oneOf(['', 'otto', 'javascript', 'python', 'lua', 'grpc', 'goplugin']).default(''),
   pre: list(middlewareDefinition).default([]),
   post: list(middlewareDefinition).default([]),
@@ -63,6 +73,11 @@ const hookSettings = obj({
 const hookgateApi = obj({
   /** The plugin server for this API: a gRPC target or `sidecar:<name>`; default coprocess_grpc_server. */
   plugin_server: str().default(''),
+  /**
+   * A bundle folder (manifest.json and its files), relative to this definition's folder: used as
+   * Tyk uses an extracted bundle, without downloading anything. Set it or custom_middleware_bundle.
+   */
+  bundle_path: str().default(''),
   dispatch_timeout_ms: int(1, 600_000).optional(),
   hooks: dict(hookSettings).default({}),
 });
@@ -92,8 +107,13 @@ export const apiDefinitionSchema = obj({
   use_keyless: bool().default(false),
   use_standard_auth: bool().default(false),
   use_basic_auth: bool().default(false),
+  basic_auth: basicAuth.prefault({}),
   enable_jwt: bool().default(false),
   enable_signature_checking: bool().default(false),
+  /** HMAC algorithm names a signature may use; empty (or null): any Hookgate computes. */
+  hmac_allowed_algorithms: list(str()).nullable().default([]),
+  /** Maximum |now - Date| in ms; 0 or less: not compared. A float, as in Tyk. */
+  hmac_allowed_clock_skew: z.number({ error: 'a number of milliseconds' }).default(0),
   use_oauth2: bool().default(false),
   use_openid: bool().default(false),
   use_go_plugin_auth: bool().default(false),
@@ -103,7 +123,7 @@ export const apiDefinitionSchema = obj({
   auth_configs: dict(authConfig).default({}),
   strip_auth_data: bool().default(false),
   base_identity_provided_by: oneOf(['', 'auth_token', 'jwt_claim', 'basic_auth_user', 'hmac_key', 'custom_auth', 'oidc_user', 'oauth_key']).default(''),
-  custom_middleware: customMiddleware.prefault({}),
+  custom_middleware: customMiddlewareSchema.prefault({}),
   custom_middleware_bundle: str().default(''),
   custom_middleware_bundle_disabled: bool().default(false),
   config_data: dict(z.unknown()).default({}),
@@ -116,3 +136,4 @@ export const apiDefinitionSchema = obj({
 
 export type ApiDefinition = z.output<typeof apiDefinitionSchema>;
 export type MiddlewareDefinition = z.output<typeof middlewareDefinition>;
+export type CustomMiddleware = z.output<typeof customMiddlewareSchema>;

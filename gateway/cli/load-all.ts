@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
-import { loadConfigFile, type ConfigLoadResult } from '../config/index.js';
+import { loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
+import { apiLoadingOf } from '../bundles/index.js';
+import { loadConfigFile, type ConfigLoadResult, type GatewayConfig } from '../config/index.js';
+import type { Logger } from '../logging/index.js';
 import type { Problem } from '../validation/index.js';
 
 export interface LoadReport {
@@ -22,15 +24,22 @@ async function checkFolder(path: string, field: string): Promise<Problem | undef
   }
 }
 
-/** Everything `check` validates and `start` refuses to start without. */
-export async function loadAll(configPath: string): Promise<LoadReport> {
+/**
+ * Everything `check` validates and `start` refuses to start without, plugin bundles included
+ * (downloaded into middleware_path when not there yet). `bundleLog` gives the logger bundle
+ * downloads report to, once the config is known.
+ */
+export async function loadAll(configPath: string, bundleLog?: (config: GatewayConfig) => Logger | undefined): Promise<LoadReport> {
   const config = await loadConfigFile(configPath);
   const configFileProblems: Problem[] = [];
   let apis: ApiLoadResult | undefined;
   if (config.config !== undefined) {
     const missing = await checkFolder(config.config.appPath, 'app_path');
     if (missing !== undefined) configFileProblems.push(missing);
-    else apis = await loadApiDefinitions(config.config.appPath, apiLoadContextOf(config.config));
+    else {
+      const { context, bundles } = apiLoadingOf(config.config, bundleLog?.(config.config));
+      apis = await loadApiDefinitions(config.config.appPath, context, bundles);
+    }
   }
   return { configPath, config, configFileProblems, apis };
 }

@@ -1,12 +1,16 @@
 import { isHookgateError } from '../errors/index.js';
 import { VERSION } from '../meta.js';
+import { bundleCommand, BUNDLE_HELP } from './bundle.js';
 import { checkCommand, CHECK_HELP } from './check.js';
 import { processIO, type CommandIO } from './io.js';
+import { pythonBridgeCommand, PYTHON_BRIDGE_HELP } from './python-bridge.js';
 import { startCommand, START_HELP } from './start.js';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: CommandIO) => Promise<number>; summary: string; help: string }> = {
   start: { run: startCommand, summary: 'run the gateway', help: START_HELP },
   check: { run: checkCommand, summary: 'validate the config and every API definition', help: CHECK_HELP },
+  bundle: { run: bundleCommand, summary: 'build a plugin bundle (hookgate bundle build)', help: BUNDLE_HELP },
+  'python-bridge': { run: pythonBridgeCommand, summary: 'serve a Python plugin bundle over gRPC (Tyk\'s Python API)', help: PYTHON_BRIDGE_HELP },
 };
 
 export const MAIN_HELP = `Usage: hookgate <command> [options]
@@ -16,7 +20,7 @@ coprocess gRPC protocol. It reads Tyk's tyk.conf and API definitions.
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
   .join('\n')}
 
 Options:

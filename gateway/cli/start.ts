@@ -1,6 +1,7 @@
 import { isHookgateError } from '../errors/index.js';
 import { startGateway } from '../gateway.js';
-import { createRootLogger } from '../logging/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import { createRootLogger, type RootLogger } from '../logging/index.js';
 import { helpText, parseOptions, type OptionSpecs } from './args.js';
 import type { CommandIO } from './io.js';
 import { configErrorCount, formatReport, loadAll } from './load-all.js';
@@ -34,14 +35,17 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
     io.out(START_HELP);
     return 0;
   }
-  const report = await loadAll(typeof options['conf'] === 'string' ? options['conf'] : 'tyk.conf');
+  // The logger exists as soon as the config does, so bundle downloads at startup are logged.
+  let made: RootLogger | undefined;
+  const rootFor = (c: GatewayConfig) => (made ??= createRootLogger({ level: c.log.level, format: c.log.format }));
+  const report = await loadAll(typeof options['conf'] === 'string' ? options['conf'] : 'tyk.conf', (c) => rootFor(c).logger.child({ component: 'bundles' }));
   const config = report.config.config;
   if (config === undefined || configErrorCount(report) > 0) {
     io.err(`${formatReport(report).text}hookgate start: refusing to start with an invalid config.\n`);
     return 1;
   }
 
-  const root = createRootLogger({ level: config.log.level, format: config.log.format });
+  const root = rootFor(config);
   const logger = root.logger;
   const fatal = (kind: string) => (err: unknown) => {
     logger.fatal({ err }, `${kind}: the gateway stops`);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
@@ -78,11 +79,26 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
   if (reference !== null && !names.has(reference[1] ?? '')) {
     errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
   }
-  if (tyk.enable_bundle_downloader) {
-    warnings.push({
-      path: 'enable_bundle_downloader',
-      message: '`enable_bundle_downloader`: plugin bundles are not supported by this Hookgate version yet; APIs that use them are refused',
-    });
+  checkBundleSettings(tyk, errors, warnings);
+}
+
+/** A base URL Tyk could not fetch from only fails each API with a bundle, so it is a warning here too. */
+function checkBundleSettings(tyk: TykConfig, errors: Problem[], warnings: Problem[]): void {
+  const base = tyk.bundle_base_url;
+  if (base !== '') {
+    let scheme = '';
+    try {
+      scheme = new URL(base).protocol;
+    } catch {
+      scheme = base.startsWith('file://') ? 'file:' : '';
+    }
+    if (!['http:', 'https:', 'file:'].includes(scheme)) {
+      warnings.push({ path: 'bundle_base_url', message: `\`bundle_base_url\` ${JSON.stringify(base)} is not an http://, https:// or file:// URL: every API with a bundle will be refused (Unknown URL scheme)` });
+    }
+  }
+  const b = tyk.hookgate.bundles;
+  if (b.retry_max_ms < b.retry_initial_ms) {
+    errors.push({ path: 'hookgate.bundles.retry_max_ms', message: '`hookgate.bundles.retry_max_ms` must be at least retry_initial_ms' });
   }
 }
 
@@ -131,6 +147,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
       hashKeys: tyk.hash_keys,
       hashKeyFunction: tyk.hash_key_function,
       hashKeyFunctionFallback: tyk.hash_key_function_fallback,
+      basicAuthHashFunction: tyk.basic_auth_hash_key_function === '' ? 'bcrypt' : tyk.basic_auth_hash_key_function,
       minTokenLength: tyk.min_token_length > 0 ? tyk.min_token_length : 3,
       forceGlobalLifetime: tyk.force_global_session_lifetime,
       globalLifetime: tyk.global_session_lifetime,
@@ -142,6 +159,24 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
     controlApiPort: tyk.control_api_port,
     metricsPath: tyk.hookgate.metrics.enabled ? tyk.hookgate.metrics.path : undefined,
     coprocess: resolveCoprocess(tyk, path),
+    bundles: {
+      downloaderEnabled: tyk.enable_bundle_downloader,
+      baseUrl: tyk.bundle_base_url,
+      insecureSkipVerify: tyk.bundle_insecure_skip_verify,
+      skipVerifyExisting: tyk.skip_verify_existing_plugin_bundle,
+      publicKeyPath: tyk.public_key_path === '' ? '' : path(tyk.public_key_path),
+      bundlesPath: resolve(path(tyk.middleware_path), 'bundles'),
+      baseDir,
+      downloadTimeoutMs: tyk.hookgate.bundles.download_timeout_ms,
+      downloadRetries: tyk.hookgate.bundles.download_retries,
+      retryInitialMs: tyk.hookgate.bundles.retry_initial_ms,
+      retryMaxMs: tyk.hookgate.bundles.retry_max_ms,
+      limits: {
+        maxArchiveBytes: tyk.hookgate.bundles.max_archive_bytes,
+        maxUnpackedBytes: tyk.hookgate.bundles.max_unpacked_bytes,
+        maxFiles: tyk.hookgate.bundles.max_files,
+      },
+    },
   };
 }
 
@@ -169,6 +204,13 @@ function resolveCoprocess(tyk: TykConfig, path: (p: string) => string): Coproces
     dispatchTimeoutMs: options.dispatch_timeout_ms,
     transport: options.transport,
     sidecars,
+    python: {
+      executable: options.python_executable.includes('/')
+        ? path(options.python_executable)
+        : options.python_executable || (options.python_version === '' ? 'python3' : `python${options.python_version}`),
+      pathPrefix: options.python_path_prefix === '' ? '' : path(options.python_path_prefix),
+      workers: options.python_workers > 0 ? options.python_workers : availableParallelism(),
+    },
   };
 }
 

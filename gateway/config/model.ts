@@ -52,12 +52,42 @@ export interface GatewayConfig {
   /** The Prometheus endpoint's path, or undefined when metrics are off. */
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
+  readonly bundles: BundleSettings;
+}
+
+/** Plugin bundles (Tyk's keys, resolved) and Hookgate's download and archive limits. */
+export interface BundleSettings {
+  readonly downloaderEnabled: boolean;
+  /** `bundle_base_url` as written; "" when none. */
+  readonly baseUrl: string;
+  readonly insecureSkipVerify: boolean;
+  readonly skipVerifyExisting: boolean;
+  /** Absolute path of the RSA public key, or "" (signatures are then not checked). */
+  readonly publicKeyPath: string;
+  /** `<middleware_path>/bundles`, absolute. */
+  readonly bundlesPath: string;
+  /** Where a relative `file://` base URL resolves (the config file's folder). */
+  readonly baseDir: string;
+  readonly downloadTimeoutMs: number;
+  readonly downloadRetries: number;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  readonly limits: ArchiveLimits;
+}
+
+/** What an archive may hold before it is refused. */
+export interface ArchiveLimits {
+  readonly maxArchiveBytes: number;
+  readonly maxUnpackedBytes: number;
+  readonly maxFiles: number;
 }
 
 export interface SessionSettings {
   readonly hashKeys: boolean;
   readonly hashKeyFunction: string;
   readonly hashKeyFunctionFallback: readonly string[];
+  /** `basic_auth_hash_key_function`, resolved: how /tyk/keys stores basic-auth passwords. */
+  readonly basicAuthHashFunction: Exclude<TykConfig['basic_auth_hash_key_function'], ''>;
   /** Effective: Tyk's floor of 3 applies when the config says less. */
   readonly minTokenLength: number;
   readonly forceGlobalLifetime: boolean;
@@ -81,6 +111,17 @@ export interface CoprocessConfig {
   /** The gRPC client: @grpc/grpc-js, or Hookgate's lean HTTP/2 client (coprocess/dispatch/h2). */
   readonly transport: 'grpc-js' | 'h2';
   readonly sidecars: readonly SidecarSpec[];
+  readonly python: PythonConfig;
+}
+
+/** How the gateway runs Python bundles (the Python bridge, docs/python.md). */
+export interface PythonConfig {
+  /** The interpreter: python_executable, else python<python_version>, else python3. */
+  readonly executable: string;
+  /** Absolute python_path_prefix, or "" when unset. */
+  readonly pathPrefix: string;
+  /** Workers per bundle: python_workers, or the number of cores. */
+  readonly workers: number;
 }
 
 /**

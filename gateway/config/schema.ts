@@ -45,8 +45,14 @@ const coprocessOptions = obj({
   grpc_send_max_size: int(0, 2 ** 31 - 1).default(0),
   grpc_authority: str().default(''),
   grpc_round_robin_load_balancing: bool().default(false),
+  /** Tyk: the base folder of its Python modules. Hookgate: `<prefix>/coprocess/python` is added to the workers' sys.path. */
   python_path_prefix: str().default(''),
-  python_version: str().default(''),
+  /** Tyk: the libpython version ("3.11"). Hookgate: the workers run `python<version>` unless python_executable says otherwise. */
+  python_version: str().regex(/^3(\.\d+)?$/, { error: 'a Python 3 version such as "3.11"' }).or(z.literal('')).default(''),
+  /** Hookgate: the interpreter the Python bridge's workers run (a name looked up in PATH, or a path). */
+  python_executable: str().default(''),
+  /** Hookgate: Python worker processes per bundle; 0 = one per core. */
+  python_workers: int(0, 256).default(0),
   /** Hookgate: the deadline of every Dispatch call, unless an API or hook sets its own. */
   dispatch_timeout_ms: int(1, 600_000).default(2000),
   /** Hookgate: the gRPC client for Dispatch calls (docs/transport.md); dns:/// and round robin always use grpc-js. */
@@ -84,6 +90,22 @@ const hookgate = obj({
    * authenticate without storage either way.
    */
   limits_on_storage_failure: oneOf(['fail_closed', 'fail_open']).default('fail_closed'),
+  /** Plugin bundles: how they are downloaded, and what an archive may hold (docs/bundles.md). */
+  bundles: obj({
+    /** Tyk: 5 s for the whole download. */
+    download_timeout_ms: int(100, 600_000).default(5000),
+    /** Tyk: 4 retries after the first attempt. */
+    download_retries: int(0, 20).default(4),
+    /** The first wait between attempts; it doubles up to retry_max_ms (Tyk: 500 ms, 5 s). */
+    retry_initial_ms: int(1, 60_000).default(500),
+    retry_max_ms: int(1, 600_000).default(5000),
+    /** Largest archive accepted from bundle_base_url. */
+    max_archive_bytes: int(1, 2 ** 31 - 1).default(64 * 1024 * 1024),
+    /** Largest total of the files an archive declares, unpacked. */
+    max_unpacked_bytes: int(1, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
+    /** Most entries (files and folders) an archive may have. */
+    max_files: int(1, 1_000_000).default(10_000),
+  }).prefault({}),
   /** Prometheus metrics on the gateway's listener. */
   metrics: obj({
     enabled: bool().default(true),
@@ -105,6 +127,8 @@ export const tykConfigSchema = obj({
   hash_keys: bool().default(false),
   hash_key_function: oneOf(['', 'murmur32', 'murmur64', 'murmur128', 'sha256']).default(''),
   hash_key_function_fallback: list(oneOf(['murmur32', 'murmur64', 'murmur128', 'sha256'])).default([]),
+  /** How basic-auth passwords given to /tyk/keys are stored; "" is bcrypt (Tyk's default). */
+  basic_auth_hash_key_function: oneOf(['', 'bcrypt', 'sha256', 'murmur32', 'murmur64', 'murmur128']).default(''),
   /** Keys shorter than this are never found; Tyk's floor is 3 (also when 0). */
   min_token_length: int(0, 1024).default(0),
   force_global_session_lifetime: bool().default(false),

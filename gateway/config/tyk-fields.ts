@@ -8,7 +8,7 @@ import { isZeroValue, type ForeignField, type ForeignFieldCatalogue } from '../v
  */
 const WARN_ONLY = [
   'allow_insecure_configs', 'allow_remote_config', 'allow_unsafe_policy_ids',
-  'analytics_config', 'analytics_storage', 'auth_override', 'basic_auth_hash_key_function', 'cache_storage',
+  'analytics_config', 'analytics_storage', 'auth_override', 'cache_storage',
   'cloud', 'consul', 'control_api_hostname', 'db_app_conf_options',
   'disable_auto_max_procs', 'disable_dashboard_zeroconf', 'disable_key_actions_by_username',
   'disable_ports_whitelist', 'disable_regexp_cache', 'disable_regexp_cache_bound', 'disable_virtual_path_blobs',

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { readBody } from '../pipeline/body.js';
-import { generateToken, hashKey, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
+import { generateToken, hashKey, hashPassword, newHmacSecret, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
 import { apiError, writeJson } from './respond.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -20,16 +20,43 @@ async function readSession(req: IncomingMessage, res: ServerResponse, malformed:
     return undefined;
   }
   const session = parseSession(body.body.toString('utf8'));
-  if (session === undefined) {
-    apiError(res, 400, malformed);
-    return undefined;
-  }
-  // Fields Hookgate fills itself, and a password Hookgate cannot hash yet, are not taken from a client.
-  if (typeof session.basic_auth_data?.password === 'string' && session.basic_auth_data.password !== '') {
-    apiError(res, 400, 'basic_auth_data.password is not supported yet: basic auth keys cannot be created');
-    return undefined;
-  }
+  if (session === undefined) apiError(res, 400, malformed);
   return session;
+}
+
+const passwordOf = (session: SessionJson | undefined): string => {
+  const password = session?.basic_auth_data?.password;
+  return typeof password === 'string' ? password : '';
+};
+
+/**
+ * Basic-auth passwords as Tyk's handleAddOrUpdate treats them (tyk-config.md 4.3): a password in
+ * the body is hashed with `basic_auth_hash_key_function` (bcrypt cost 10 by default) and stored
+ * with that `hash_type`; on update, no password, or the stored hash sent back as it is, keeps the
+ * stored `basic_auth_data`. Answers 400 and returns false for a password bcrypt cannot hash (Tyk
+ * would store it in plain text).
+ */
+async function storePassword(res: ServerResponse, deps: KeyRoutesDeps, session: SessionJson, stored?: SessionJson): Promise<boolean> {
+  const given = passwordOf(session);
+  const kept = passwordOf(stored);
+  if (given === '' || given === kept) {
+    if (kept !== '') session.basic_auth_data = { ...stored?.basic_auth_data };
+    return true;
+  }
+  const type = deps.config.sessions.basicAuthHashFunction;
+  try {
+    session.basic_auth_data = { ...session.basic_auth_data, password: await hashPassword(type, given), hash_type: type };
+    return true;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    apiError(res, 400, `basic_auth_data.password: ${err.message}`);
+    return false;
+  }
+}
+
+/** A session as GET shows it: a basic-auth password (its hash) is blanked, as Tyk does. */
+function shown(session: SessionJson): SessionJson {
+  return passwordOf(session) === '' ? session : { ...session, basic_auth_data: { ...session.basic_auth_data, password: '' } };
 }
 
 function lifetimeOf(session: SessionJson, config: GatewayConfig): number {
@@ -37,8 +64,9 @@ function lifetimeOf(session: SessionJson, config: GatewayConfig): number {
   return sessionLifetime(session, { apiSessionLifetime: 0, respectsKeyExpiration: s.lifetimeRespectsKeyExpiration, forceGlobal: s.forceGlobalLifetime, globalSessionLifetime: s.globalLifetime });
 }
 
-function changed(res: ServerResponse, deps: KeyRoutesDeps, key: string, action: 'added' | 'modified' | 'deleted'): void {
-  const body: Record<string, string> = { key, status: 'ok', action };
+function changed(res: ServerResponse, deps: KeyRoutesDeps, key: string, action: 'added' | 'modified' | 'deleted', basicAuth = false): void {
+  // With hash_keys, a created basic-auth user's key is not echoed; its hash is (Tyk).
+  const body: Record<string, string> = { key: deps.config.sessions.hashKeys && basicAuth && action === 'added' ? '' : key, status: 'ok', action };
   if (deps.config.sessions.hashKeys) body['key_hash'] = hashKey(key);
   writeJson(res, 200, body);
 }
@@ -61,8 +89,18 @@ function counterKeys(deps: KeyRoutesDeps, keyId: string, byHash: boolean): strin
   return [`quota-${identity}`, `rate-limit-${identity}`];
 }
 
-/** /tyk/keys and /tyk/keys/{key} (tyk-config.md 4.3). */
-export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps: KeyRoutesDeps, name: string | undefined, url: URL): Promise<void> {
+/**
+ * /tyk/keys and /tyk/keys/{key} (tyk-config.md 4.3); `create` for POST /tyk/keys/create, which
+ * also gives a key with `hmac_enabled` a new `hmac_string` (replacing any sent, as Tyk does).
+ */
+export async function handleKeys(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: KeyRoutesDeps,
+  name: string | undefined,
+  url: URL,
+  options: { readonly create?: boolean } = {},
+): Promise<void> {
   const { sessions, config } = deps;
   const method = req.method ?? 'GET';
 
@@ -87,10 +125,12 @@ export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps
       apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
       return;
     }
+    if (options.create === true && session.hmac_enabled === true) session.hmac_string = newHmacSecret();
+    if (!(await storePassword(res, deps, session))) return;
     const key = generateToken(session.org_id ?? '', newKeyId(), config.sessions.hashKeyFunction);
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created');
-    changed(res, deps, key, 'added');
+    changed(res, deps, key, 'added', passwordOf(session) !== '');
     return;
   }
 
@@ -106,10 +146,11 @@ export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps
       apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
       return;
     }
+    if (!(await storePassword(res, deps, session))) return;
     const key = generateToken(session.org_id ?? '', name, config.sessions.hashKeyFunction);
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created with a chosen name');
-    changed(res, deps, key, 'added');
+    changed(res, deps, key, 'added', passwordOf(session) !== '');
     return;
   }
 
@@ -120,7 +161,7 @@ export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps
   }
   if (method === 'GET') {
     if (located === undefined) apiError(res, 404, 'Key not found');
-    else writeJson(res, 200, located.session);
+    else writeJson(res, 200, shown(located.session));
     return;
   }
   if (method === 'PUT') {
@@ -131,6 +172,7 @@ export async function handleKeys(req: IncomingMessage, res: ServerResponse, deps
     const update = await readSession(req, res, 'Request malformed');
     if (update === undefined) return;
     if (located.session['date_created'] !== undefined) update['date_created'] = located.session['date_created'];
+    if (!(await storePassword(res, deps, update, located.session))) return;
     if (located.byHash) await sessions.store.set(`apikey-${located.keyId}`, JSON.stringify(update));
     else await sessions.save(located.keyId, update, lifetimeOf(update, config));
     changed(res, deps, located.keyId, 'modified');

@@ -40,8 +40,8 @@ export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, 
     };
     if (route === '/keys' || route.startsWith('/keys/')) {
       const name = route === '/keys' ? undefined : decodeURIComponent(route.slice('/keys/'.length));
-      if (name === 'create') {
-        handleKeys(req, res, deps, undefined, url).catch(fail);
+      if (name === 'create' && req.method === 'POST') {
+        handleKeys(req, res, deps, undefined, url, { create: true }).catch(fail);
         return;
       }
       handleKeys(req, res, deps, name, url).catch(fail);

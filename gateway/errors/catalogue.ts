@@ -41,8 +41,17 @@ export const ERRORS = {
   HG_ERR_SESSION_MISSING: { status: 400, message: 'Session state is missing or unset! Please make sure that auth headers are properly applied' },
   HG_ERR_RATE_LIMITED: { status: 429, message: 'Rate Limit Exceeded' },
   HG_ERR_QUOTA_EXCEEDED: { status: 403, message: 'Quota exceeded' },
+  HG_ERR_HMAC_INVALID: { status: 400, message: 'Authorization field missing, malformed or invalid' },
   HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
   HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
+
+  // Basic auth (texts are Tyk's, tyk-config.md 1.4; a missing credential is HG_ERR_AUTH_FIELD_MISSING)
+  HG_ERR_BASIC_HEADER_MALFORMED: { status: 400, message: 'Attempted access with malformed header, header not in basic auth format' },
+  HG_ERR_BASIC_ENCODING_MALFORMED: { status: 400, message: 'Attempted access with malformed header, auth data not encoded correctly' },
+  HG_ERR_BASIC_VALUES_MALFORMED: { status: 400, message: 'Attempted access with malformed header, values not in basic auth format' },
+  HG_ERR_BASIC_BODY_NO_USERNAME: { status: 400, message: 'Body do not contain username' },
+  HG_ERR_BASIC_BODY_NO_PASSWORD: { status: 400, message: 'Body do not contain password' },
+  HG_ERR_BASIC_USER_NOT_AUTHORISED: { status: 401, message: 'User not authorised' },
 
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
@@ -57,6 +66,14 @@ export const ERRORS = {
   HG_ERR_APIDEF_CONFLICT: { status: 500, message: 'API definition conflicts with another' },
   HG_ERR_LISTEN_FAILED: { status: 500, message: 'Gateway could not listen' },
   HG_ERR_CLI_USAGE: { status: 500, message: 'Invalid command line' },
+
+  // Plugin bundles, at load time and in `hookgate bundle build` (never sent to a client)
+  HG_ERR_BUNDLE_FETCH: { status: 500, message: "Couldn't fetch bundle" },
+  HG_ERR_BUNDLE_ARCHIVE: { status: 500, message: 'Bundle archive refused' },
+  HG_ERR_BUNDLE_MANIFEST: { status: 500, message: 'Bundle manifest is invalid' },
+  HG_ERR_BUNDLE_VERIFY: { status: 500, message: 'Bundle verification failed' },
+  HG_ERR_BUNDLE_MERGE: { status: 500, message: "Couldn't merge bundles" },
+  HG_ERR_BUNDLE_BUILD: { status: 500, message: "Couldn't build bundle" },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SidecarSupervisor } from '../../coprocess/index.js';
+import type { SidecarStatus } from '../../coprocess/index.js';
 import type { Store } from '../storage/index.js';
 
 import { VERSION } from '../meta.js';
 
 interface HealthState {
   readonly store: Store;
-  readonly sidecars: SidecarSupervisor | undefined;
+  /** Sidecars and Python bridges, as `/hello` components. */
+  readonly sidecars: { statuses(): readonly SidecarStatus[] } | undefined;
   readonly shuttingDown: () => boolean;
   readonly hideGeneratorHeader: boolean;
 }

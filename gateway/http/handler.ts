@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { SidecarSupervisor } from '../../coprocess/index.js';
+import type { SidecarStatus } from '../../coprocess/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { isControlPath } from '../control/index.js';
 import { ERRORS, type ErrorCode, type ErrorResponder } from '../errors/index.js';
@@ -21,7 +21,8 @@ export interface HandlerDeps {
   readonly errors: ErrorResponder;
   readonly store: Store;
   readonly metrics: GatewayMetrics;
-  readonly sidecars: SidecarSupervisor | undefined;
+  /** Sidecars and Python bridges, as `/hello` components. */
+  readonly sidecars: { statuses(): readonly SidecarStatus[] } | undefined;
   readonly pipeline: PipelineDeps;
   /** Read per request, so a reload can swap the routes under running traffic. */
   readonly routes: () => Router<RouteTarget>;

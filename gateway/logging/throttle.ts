@@ -21,6 +21,16 @@ export class ThrottledLog {
     this.log('warn', key, fields, message);
   }
 
+  /** Whether debug lines are written; check before building an expensive line. */
+  get debugEnabled(): boolean {
+    return this.logger.isLevelEnabled('debug');
+  }
+
+  /** Debug lines are for troubleshooting one request at a time: never throttled. */
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.logger.debug(fields, message);
+  }
+
   private log(level: 'error' | 'warn', key: string, fields: Record<string, unknown>, message: string): void {
     const now = Date.now();
     const entry = this.last.get(key);

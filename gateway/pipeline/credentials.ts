@@ -3,17 +3,6 @@ import type { RequestContext } from './request-context.js';
 
 type AuthConfig = ApiDefinition['auth_configs'][string];
 
-/** Which of an API's `auth_configs` a method reads (Tyk's authType keys). */
-export type AuthType = 'authToken' | 'coprocess' | 'jwt' | 'hmac' | 'basic';
-
-/**
- * The auth config of a method: `auth_configs[type]`, or the deprecated top-level `auth` for
- * authToken and jwt when the map has no entry (tyk-config.md 0.3).
- */
-export function authConfigOf(def: ApiDefinition, type: AuthType): AuthConfig | undefined {
-  return def.auth_configs[type] ?? (type === 'authToken' || type === 'jwt' ? def.auth : undefined);
-}
-
 function cookieValue(header: string | undefined, name: string): string {
   if (header === undefined) return '';
   for (const part of header.split(';')) {

@@ -7,7 +7,6 @@ import {
   computeRequestChanges,
   decideOverrides,
   DispatchError,
-  sessionFromAuthReply,
   type BufferedResponse,
   type CoprocessObject,
   type CoprocessObject__Output,
@@ -15,13 +14,14 @@ import {
   type PluginClients,
 } from '../../coprocess/index.js';
 import type { HookPoint, HookSpec } from '../apidef/index.js';
-import type { ErrorCode, ErrorResponder } from '../errors/index.js';
+import type { ErrorResponder } from '../errors/index.js';
 import type { ThrottledLog } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 import { sessionToProto } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import type { RequestContext } from './request-context.js';
-import { attachPluginSession, cachedExtractorSession, type SessionDeps } from './sessions.js';
+import { messageRefusal, refusalOf, writeRefusal, type Refusal } from './refusal.js';
+import type { SessionDeps } from './sessions.js';
 
 export interface HookDeps {
   readonly errors: ErrorResponder;
@@ -52,7 +52,7 @@ function traceMetadata(ctx: RequestContext): Record<string, string> | undefined 
 }
 
 /** The key Tyk reports in AuthFailure for a custom-auth refusal: the coprocess auth header's value. */
-function authHeaderValue(ctx: RequestContext): string {
+export function authHeaderValue(ctx: RequestContext): string {
   const name = ctx.api.definition.auth_configs['coprocess']?.auth_header_name || 'Authorization';
   return ctx.header(name) ?? '';
 }
@@ -72,95 +72,87 @@ async function call(ctx: RequestContext, hook: HookSpec, object: CoprocessObject
   }
 }
 
+/** What calling a request hook came to. */
+export type HookStep =
+  | { readonly kind: 'replied'; readonly reply: CoprocessObject__Output }
+  /** The call failed and the hook is fail_open: the request goes on unchanged. */
+  | { readonly kind: 'skipped' }
+  /** The request ends here; `authFailureKey` set means an AuthFailure event is due. */
+  | { readonly kind: 'refused'; readonly refusal: Refusal; readonly authFailureKey?: string | undefined };
+
 /**
  * A failed call fails the request closed: 403 "Key not authorised" for the auth hook, 413 when
  * the request was too large to send, 500 "Middleware error" otherwise, unless the hook is
  * fail_open (non-auth hooks only), which lets the request continue unchanged and counts it.
- * Returns true when the request continues.
  */
-function failed(ctx: RequestContext, hook: HookSpec, failure: DispatchError, deps: HookDeps): boolean {
+function failed(ctx: RequestContext, hook: HookSpec, failure: DispatchError, deps: HookDeps): HookStep {
   const fields = { api_id: ctx.api.id, hook: hook.name, hook_type: hook.point, plugin_server: ctx.api.plugins?.server, failure: failure.failure, code: failure.label, err: failure.message };
   if (failure.failure === 'too_large') {
     deps.log.warn(`too_large:${ctx.api.id}:${hook.name}`, fields, 'request too large for the plugin hook');
-    deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_TOO_LARGE');
-    return false;
+    return { kind: 'refused', refusal: refusalOf('HG_ERR_REQUEST_TOO_LARGE') };
   }
   if (hook.failOpen) {
     deps.metrics.hookFailedOpen(ctx.api.id, hook.name, hook.point);
     deps.log.warn(`open:${ctx.api.id}:${hook.name}:${failure.failure}`, fields, 'hook failed; continuing because it is fail_open');
-    return true;
+    return { kind: 'skipped' };
   }
   deps.log.error(`fail:${ctx.api.id}:${hook.name}:${failure.failure}`, fields, 'hook failed; request refused');
-  if (hook.point === 'auth_check') {
-    deps.events.authFailure(ctx, authHeaderValue(ctx));
-    deps.errors.send(ctx.req, ctx.res, 'HG_ERR_AUTH_HOOK_FAILED');
-  } else {
-    deps.errors.send(ctx.req, ctx.res, 'HG_ERR_HOOK_FAILED');
-  }
-  return false;
+  if (hook.point === 'auth_check') return { kind: 'refused', refusal: refusalOf('HG_ERR_AUTH_HOOK_FAILED'), authFailureKey: authHeaderValue(ctx) };
+  return { kind: 'refused', refusal: refusalOf('HG_ERR_HOOK_FAILED') };
 }
 
-function refuse(ctx: RequestContext, code: ErrorCode, deps: HookDeps, hook: HookSpec, why: string): false {
-  deps.log.warn(`refuse:${ctx.api.id}:${hook.name}:${code}`, { api_id: ctx.api.id, hook: hook.name, hook_type: hook.point, reason: why }, 'hook reply refused');
-  deps.errors.send(ctx.req, ctx.res, code);
-  return false;
+function unusable(ctx: RequestContext, deps: HookDeps, hook: HookSpec, why: string): HookStep {
+  deps.log.warn(`refuse:${ctx.api.id}:${hook.name}`, { api_id: ctx.api.id, hook: hook.name, hook_type: hook.point, reason: why }, 'hook reply refused');
+  return { kind: 'refused', refusal: refusalOf('HG_ERR_HOOK_FAILED') };
 }
 
 /**
- * One request hook, as Tyk's ProcessRequest runs it (protocol.md 2.4): build the Object, call the
- * plugin, apply the returned request, then `return_overrides`, then (auth hook) the session.
- * Returns true when the request goes on to the next stage; false when a response was written.
+ * Calls a request hook as Tyk's ProcessRequest does (protocol.md 2.4): send the Object, apply the
+ * returned request to `ctx`, then `return_overrides` (which end the request). The session of an
+ * auth reply is the caller's business.
  */
-export async function runRequestHook(ctx: RequestContext, hook: HookSpec, deps: HookDeps): Promise<boolean> {
-  const plan = ctx.api.plugins;
-  if (plan === undefined) return true;
-  // The ID extractor (protocol.md 5) answers from its cache without calling the plugin.
-  let sessionId: string | undefined;
-  if (hook.point === 'auth_check' && plan.idExtractor !== undefined) {
-    const cached = await cachedExtractorSession(ctx, deps.sessions, plan.idExtractor);
-    if (cached.kind === 'answered') return false;
-    if (cached.kind === 'hit') return true;
-    sessionId = cached.sessionId;
+export async function exchangeRequestHook(ctx: RequestContext, hook: HookSpec, object: CoprocessObject, deps: HookDeps): Promise<HookStep> {
+  const reply = await call(ctx, hook, object, deps);
+  if (reply instanceof DispatchError) return failed(ctx, hook, reply, deps);
+
+  const changes = computeRequestChanges(ctx, reply.request);
+  if (!changes.ok) return unusable(ctx, deps, hook, changes.reason);
+  if (changes.changes !== undefined) ctx.apply(changes.changes);
+
+  const decision = decideOverrides(reply.request?.return_overrides ?? null);
+  if (decision.kind === 'invalid') return unusable(ctx, deps, hook, decision.reason);
+  if (decision.kind === 'none') return { kind: 'replied', reply };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(decision.headers)) headers[canonicalHeaderKey(name)] = value;
+  if (decision.kind === 'error') {
+    const token = reply.session?.metadata['token'] ?? reply.metadata['token'] ?? '';
+    return { kind: 'refused', refusal: messageRefusal(decision.status, decision.message, headers), authFailureKey: token };
   }
-  const sent = buildMiniRequest(ctx, hook.rawBodyOnly);
-  const object: CoprocessObject = { hook_type: HOOK_TYPES[hook.point], hook_name: hook.name, request: sent, spec: plan.spec };
+  return { kind: 'refused', refusal: { status: decision.status, message: '', headers, raw: decision.body } };
+}
+
+/** The Object for a request hook: the request, and the session for hooks that run after auth. */
+export function requestHookObject(ctx: RequestContext, hook: HookSpec, spec: Readonly<Record<string, string>>): CoprocessObject {
+  const object: CoprocessObject = { hook_type: HOOK_TYPES[hook.point], hook_name: hook.name, request: buildMiniRequest(ctx, hook.rawBodyOnly), spec };
   const session = hook.point === 'post_key_auth' || hook.point === 'post' ? protoSessionOf(ctx) : undefined;
   if (session !== undefined) {
     object.session = session;
     object.metadata = session.metadata;
   }
+  return object;
+}
 
-  const reply = await call(ctx, hook, object, deps);
-  if (reply instanceof DispatchError) return failed(ctx, hook, reply, deps);
-
-  const changes = computeRequestChanges(ctx, reply.request);
-  if (!changes.ok) return refuse(ctx, 'HG_ERR_HOOK_FAILED', deps, hook, changes.reason);
-  if (changes.changes !== undefined) ctx.apply(changes.changes);
-
-  const decision = decideOverrides(reply.request?.return_overrides ?? null);
-  if (decision.kind === 'invalid') return refuse(ctx, 'HG_ERR_HOOK_FAILED', deps, hook, decision.reason);
-  if (decision.kind !== 'none') {
-    for (const [name, value] of Object.entries(decision.headers)) ctx.res.setHeader(canonicalHeaderKey(name), value);
-    if (decision.kind === 'error') {
-      const token = reply.session?.metadata['token'] ?? reply.metadata['token'] ?? '';
-      deps.events.authFailure(ctx, token);
-      deps.errors.sendMessage(ctx.req, ctx.res, decision.status, decision.message);
-    } else {
-      ctx.res.statusCode = decision.status;
-      ctx.res.end(decision.body);
-    }
-    return false;
-  }
-
-  if (hook.point === 'auth_check') {
-    const auth = sessionFromAuthReply(reply, ctx.api.orgId);
-    if (!auth.ok) {
-      deps.events.authFailure(ctx, authHeaderValue(ctx));
-      return refuse(ctx, 'HG_ERR_AUTH_NO_SESSION', deps, hook, auth.reason);
-    }
-    return attachPluginSession(ctx, deps.sessions, auth.session, sessionId ?? auth.token);
-  }
-  return true;
+/**
+ * One non-auth request hook (pre, post_key_auth, post). Returns true when the request goes on to
+ * the next stage; false when a response was written. (The auth hook is an auth method: see auth/.)
+ */
+export async function runRequestHook(ctx: RequestContext, hook: HookSpec, deps: HookDeps): Promise<boolean> {
+  const plan = ctx.api.plugins;
+  if (plan === undefined) return true;
+  const step = await exchangeRequestHook(ctx, hook, requestHookObject(ctx, hook, plan.spec), deps);
+  if (step.kind !== 'refused') return true;
+  if (step.authFailureKey !== undefined) deps.events.authFailure(ctx, step.authFailureKey);
+  return writeRefusal(ctx, deps.errors, step.refusal);
 }
 
 /**
@@ -185,8 +177,10 @@ export async function runResponseHooks(ctx: RequestContext, upstream: BufferedRe
     };
     const reply = await call(ctx, hook, object, deps);
     if (reply instanceof DispatchError) {
-      if (!failed(ctx, hook, reply, deps)) return undefined;
-      continue;
+      const step = failed(ctx, hook, reply, deps);
+      if (step.kind !== 'refused') continue;
+      writeRefusal(ctx, deps.errors, step.refusal);
+      return undefined;
     }
     const applied = applyResponseReply(sentResponse, reply.response);
     if (!applied.ok) {
@@ -195,7 +189,8 @@ export async function runResponseHooks(ctx: RequestContext, upstream: BufferedRe
         deps.log.warn(`open:${ctx.api.id}:${hook.name}:reply`, { api_id: ctx.api.id, hook: hook.name, reason: applied.reason }, 'hook reply unusable; continuing because it is fail_open');
         continue;
       }
-      refuse(ctx, 'HG_ERR_HOOK_FAILED', deps, hook, applied.reason);
+      const step = unusable(ctx, deps, hook, applied.reason);
+      if (step.kind === 'refused') writeRefusal(ctx, deps.errors, step.refusal);
       return undefined;
     }
     response = applied.response;

@@ -2,6 +2,6 @@ export { EventDispatcher } from './events.js';
 export { runRequestHook, runResponseHooks, type HookDeps } from './hooks.js';
 export { RequestContext } from './request-context.js';
 export { runPipeline, type PipelineDeps } from './run.js';
-export { attachPluginSession, type SessionDeps } from './sessions.js';
+export type { SessionDeps } from './sessions.js';
 export { stagesFor, type Stage } from './stages.js';
 export { completeUpstream, type Completion } from './upstream.js';

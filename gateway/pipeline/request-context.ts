@@ -89,6 +89,38 @@ export class RequestContext implements HookRequestView, Exchange {
     this.editable().push(name, value);
   }
 
+  /**
+   * A copy of the request's state for one auth alternative: changes to it (headers, URL, body,
+   * session) stay in the copy until `adopt` takes them, so an alternative that fails leaves no
+   * trace. Headers are shared until either side edits them.
+   */
+  fork(): RequestContext {
+    const copy = new RequestContext(this.req, this.res, this.api, this.clientIp, this.started, this.path, this.query, this.prefixLength, this.closing);
+    copy.method = this.method;
+    copy.buffered = this.buffered;
+    copy.session = this.session;
+    copy.sessionKey = this.sessionKey;
+    copy.sessionModified = this.sessionModified;
+    copy.headerList = this.headerList;
+    this.ownHeaders = false;
+    return copy;
+  }
+
+  /** Takes over the state of a fork whose alternative passed. */
+  adopt(fork: RequestContext): void {
+    this.method = fork.method;
+    this.path = fork.path;
+    this.query = fork.query;
+    this.prefixLength = fork.prefixLength;
+    this.buffered = fork.buffered;
+    this.session = fork.session;
+    this.sessionKey = fork.sessionKey;
+    this.sessionModified = fork.sessionModified;
+    this.headerList = fork.headerList;
+    this.ownHeaders = false;
+    this.responseHeaders.push(...fork.responseHeaders);
+  }
+
   /** Applies a hook's changes in Tyk's order: body, delete headers, set headers, URL, method. */
   apply(changes: RequestChanges): void {
     this.buffered = changes.body;

@@ -1,13 +1,10 @@
-import { extractId, sessionIdFor, type CompiledIdExtractor } from '../../coprocess/index.js';
-import type { SessionState } from '../../coprocess/protocol/index.js';
-import type { ApiSpec } from '../apidef/index.js';
 import type { SessionSettings } from '../config/index.js';
 import type { ErrorCode, ErrorResponder } from '../errors/index.js';
 import type { ThrottledLog } from '../logging/index.js';
-import { hashKey, sessionFromProto, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
-import { authConfigOf, readCredential, stripBearer } from './credentials.js';
+import { hashKey, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import { expandRateLimitPattern } from './limit-key.js';
+import { refusalOf, writeRefusal, type Refusal } from './refusal.js';
 import type { RequestContext } from './request-context.js';
 
 export interface SessionDeps {
@@ -19,14 +16,6 @@ export interface SessionDeps {
   /** Counts requests let through while limits could not be checked (limits_on_storage_failure). */
   readonly onLimitsFailOpen: (apiId: string) => void;
 }
-
-type Identity = 'custom_auth' | 'auth_token';
-
-/** Whether a method supplies the session (Tyk: `base_identity_provided_by` is its own, or unset). */
-const attaches = (api: ApiSpec, identity: Identity) => {
-  const bip = api.definition.base_identity_provided_by;
-  return bip === '' || bip === identity;
-};
 
 function keyFailureMeta(ctx: RequestContext, message: string, key: string) {
   return () => ({ Message: message, Path: ctx.path, Origin: ctx.clientIp, Key: key });
@@ -41,134 +30,21 @@ function fail(ctx: RequestContext, deps: SessionDeps, code: ErrorCode): false {
  * With `limits_on_storage_failure: fail_open`, a storage failure in limits, quota state or the
  * write-back lets the request through, logged and counted. Returns false when failing closed.
  */
-function failOpen(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): boolean {
+export function failOpen(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): boolean {
   if (deps.settings.limitsOnStorageFailure !== 'fail_open') return false;
   deps.onLimitsFailOpen(ctx.api.id);
   deps.log.warn(`open:${ctx.api.id}:${what}`, { api_id: ctx.api.id, operation: what, err: err instanceof Error ? err.message : String(err) }, 'session storage unavailable; request let through (limits_on_storage_failure: fail_open)');
   return true;
 }
 
-function storageFailed(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): false {
+/** A storage failure that refuses the request (503), logged. */
+export function storageRefusal(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): Refusal {
   deps.log.error(`storage:${ctx.api.id}:${what}`, { api_id: ctx.api.id, operation: what, err: err instanceof Error ? err.message : String(err) }, 'session storage failed; request refused');
-  return fail(ctx, deps, 'HG_ERR_STORAGE_UNAVAILABLE');
+  return refusalOf('HG_ERR_STORAGE_UNAVAILABLE');
 }
 
-/**
- * The session a custom-auth plugin returned becomes the request's (protocol.md 2.7): the
- * plugin's session is a template, stored under its identity (`sessionId`: the extractor's ID or
- * the token); quota counters already stored for that identity are kept, never reset by a new
- * auth call. Returns false when a response was written (storage failure).
- */
-export async function attachPluginSession(ctx: RequestContext, deps: SessionDeps, proto: SessionState, sessionId: string): Promise<boolean> {
-  let stored;
-  try {
-    stored = await deps.sessions.find(ctx.api.orgId, sessionId);
-  } catch (err) {
-    // The plugin has authenticated the request; the stored session only carries quota state.
-    if (!failOpen(ctx, deps, 'find', err)) return storageFailed(ctx, deps, 'find', err);
-  }
-  const session = sessionFromProto(proto);
-  if (namesPolicies(session)) {
-    deps.log.warn(`policy:${ctx.api.id}`, { api_id: ctx.api.id }, 'the plugin session names policies (apply_policies), which Hookgate does not support yet; refused');
-    deps.events.authFailure(ctx, sessionId);
-    return fail(ctx, deps, 'HG_ERR_AUTH_NO_SESSION');
-  }
-  if (stored !== undefined) {
-    copyQuotaState(session, stored.session, ctx.api.id);
-  }
-  if (!attaches(ctx.api, 'custom_auth')) return true;
-  ctx.session = session;
-  ctx.sessionKey = stored?.keyId ?? sessionId;
-  ctx.sessionModified = true;
-  return true;
-}
-
-/**
- * The ID extractor's cache (protocol.md 5): the credential is extracted (400 `Authorization field
- * missing` when it cannot be; the plugin is not called), its session ID derived; a stored session
- * for that ID whose `id_extractor_deadline` is still ahead authenticates the request without the
- * plugin (and is written back, as Tyk does). Otherwise the plugin is called, and its session is
- * stored under this ID. The body is read, never consumed.
- */
-export async function cachedExtractorSession(
-  ctx: RequestContext,
-  deps: SessionDeps,
-  extractor: CompiledIdExtractor,
-): Promise<{ kind: 'hit' } | { kind: 'answered' } | { kind: 'miss'; sessionId: string }> {
-  const result = extractId(extractor, {
-    method: ctx.method,
-    header: (name) => ctx.header(name),
-    rawQuery: ctx.query,
-    contentType: ctx.header('content-type') ?? '',
-    body: ctx.body,
-  });
-  if (!result.ok) {
-    deps.log.warn(`extract:${ctx.api.id}`, { api_id: ctx.api.id, reason: result.reason }, 'ID extractor found no credential');
-    fail(ctx, deps, 'HG_ERR_EXTRACTOR_FIELD_MISSING');
-    return { kind: 'answered' };
-  }
-  const sessionId = sessionIdFor(result.value, ctx.api.orgId, deps.settings.hashKeyFunction);
-  let stored;
-  try {
-    stored = await deps.sessions.find(ctx.api.orgId, sessionId);
-  } catch (err) {
-    if (!failOpen(ctx, deps, 'find', err)) {
-      storageFailed(ctx, deps, 'find', err);
-      return { kind: 'answered' };
-    }
-  }
-  if (stored === undefined || (stored.session.id_extractor_deadline ?? 0) <= Date.now() / 1000) return { kind: 'miss', sessionId };
-  if (attaches(ctx.api, 'custom_auth')) {
-    ctx.session = stored.session;
-    ctx.sessionKey = stored.keyId;
-    ctx.sessionModified = true;
-  }
-  return { kind: 'hit' };
-}
-
-/**
- * Policies are not implemented yet. A session that names one cannot be applied as Tyk would apply
- * it (the policy may carry its access rights and limits), so it is refused as Tyk refuses a
- * session whose policy it cannot find.
- */
-function namesPolicies(session: SessionJson): boolean {
-  return (session.apply_policies ?? []).length > 0 || (session.apply_policy_id ?? '') !== '';
-}
-
-function copyQuotaState(target: SessionJson, stored: SessionJson, apiId: string): void {
-  if (stored.quota_renews !== undefined) target.quota_renews = stored.quota_renews;
-  if (stored.quota_remaining !== undefined) target.quota_remaining = stored.quota_remaining;
-  const storedLimit = stored.access_rights?.[apiId]?.limit;
-  const targetRights = target.access_rights?.[apiId];
-  if (storedLimit !== undefined && targetRights !== undefined) {
-    targetRights.limit = { ...(targetRights.limit ?? {}), quota_renews: storedLimit['quota_renews'], quota_remaining: storedLimit['quota_remaining'] };
-  }
-}
-
-/** Tyk's auth token (AuthKey): 401 without a key, 403 when no session is stored for it. */
-export async function authTokenStage(ctx: RequestContext, deps: SessionDeps): Promise<boolean> {
-  const key = stripBearer(readCredential(ctx, authConfigOf(ctx.api.definition, 'authToken')));
-  if (key === '') return fail(ctx, deps, 'HG_ERR_AUTH_FIELD_MISSING');
-  let found;
-  try {
-    found = await deps.sessions.find(ctx.api.orgId, key);
-  } catch (err) {
-    return storageFailed(ctx, deps, 'find', err);
-  }
-  if (found !== undefined && namesPolicies(found.session)) {
-    deps.log.warn(`policy:${ctx.api.id}`, { api_id: ctx.api.id }, 'the key names policies (apply_policies), which Hookgate does not support yet; treated as not found');
-    found = undefined;
-  }
-  if (found === undefined) {
-    deps.log.warn(`nokey:${ctx.api.id}`, { api_id: ctx.api.id }, 'Attempted access with non-existent key.');
-    deps.events.authFailure(ctx, key);
-    return fail(ctx, deps, 'HG_ERR_KEY_NOT_FOUND');
-  }
-  if (attaches(ctx.api, 'auth_token')) {
-    ctx.session = found.session;
-    ctx.sessionKey = found.keyId;
-  }
-  return true;
+function storageFailed(ctx: RequestContext, deps: SessionDeps, what: string, err: unknown): false {
+  return writeRefusal(ctx, deps.errors, storageRefusal(ctx, deps, what, err));
 }
 
 /** KeyExpired and AccessRightsCheck (protocol.md 2.9). */
@@ -299,9 +175,7 @@ export async function persistStage(ctx: RequestContext, deps: SessionDeps): Prom
  * and query parameter, and its cookie (matched by exact name, where Tyk matches by prefix).
  */
 export function stripAuthStage(ctx: RequestContext): boolean {
-  const def = ctx.api.definition;
-  const configs = Object.keys(def.auth_configs).length > 0 ? Object.values(def.auth_configs) : [def.auth];
-  for (const config of configs) {
+  for (const config of ctx.api.auth.credentialConfigs) {
     const header = config?.auth_header_name || 'Authorization';
     ctx.deleteHeader(header);
     if (config?.use_param === true) {

@@ -1,14 +1,18 @@
-import { authMethodsOf, type ApiSpec, type HookSpec } from '../apidef/index.js';
+import type { ApiSpec, HookSpec } from '../apidef/index.js';
+import { authMethodRunner, authStageOf } from './auth/index.js';
 import { drainRest, readBody } from './body.js';
 import { runRequestHook } from './hooks.js';
 import type { RequestContext } from './request-context.js';
 import type { PipelineDeps } from './run.js';
-import { authTokenStage, limitsStage, persistStage, sessionChecksStage, stripAuthStage } from './sessions.js';
+import { limitsStage, persistStage, sessionChecksStage, stripAuthStage } from './sessions.js';
 
 /** One step of an API's request path: true to go on, false when it answered the request. */
 export type Stage = (ctx: RequestContext, deps: PipelineDeps) => boolean | Promise<boolean>;
 
-/** Hooks get the body whole; it is read once, up to grpc_send_max_size (413 beyond it). */
+/**
+ * Hooks (and basic auth's body extraction) get the body whole; it is read once, up to
+ * grpc_send_max_size (413 beyond it).
+ */
 const readBodyStage: Stage = async (ctx, deps) => {
   const body = await readBody(ctx.req, deps.sendMaxBytes);
   if (body.ok) {
@@ -16,7 +20,7 @@ const readBodyStage: Stage = async (ctx, deps) => {
     return true;
   }
   if (body.reason === 'aborted') return false;
-  deps.log.warn(`body:${ctx.api.id}`, { api_id: ctx.api.id, reason: body.detail }, 'request body too large for the plugin hooks');
+  deps.log.warn(`body:${ctx.api.id}`, { api_id: ctx.api.id, reason: body.detail }, 'request body too large to buffer for the plugin hooks or body auth');
   const rest = await drainRest(ctx.req);
   if (rest === 'gone') return false;
   if (rest === 'over_cap') ctx.res.setHeader('Connection', 'close');
@@ -24,11 +28,15 @@ const readBodyStage: Stage = async (ctx, deps) => {
   return false;
 };
 
+/** Basic auth with `extract_from_body` reads its credential from the body (auth/basic.ts). */
+const readsBodyForAuth = (api: ApiSpec): boolean =>
+  api.definition.basic_auth.extract_from_body && api.auth.requirements.some((group) => group.some((scheme) => scheme.method === 'basic'));
+
 const hookStage = (hook: HookSpec): Stage => (ctx, deps) => runRequestHook(ctx, hook, deps);
 
 /**
  * The request stages of an API, declared once at load in Tyk's chain order (protocol.md 2.2,
- * tyk-config.md 1.2): pre hooks, the auth methods (custom plugin auth before the auth token),
+ * tyk-config.md 1.2): pre hooks, authentication (see auth/run.ts),
  * post-key-auth hooks, strip_auth_data, key expiry and access rights, rate limit and quota, the
  * session written back, post hooks. Undefined when the API has no stage at all (keyless, no
  * hooks): its requests go straight upstream.
@@ -37,13 +45,11 @@ export function stagesFor(api: ApiSpec): readonly Stage[] | undefined {
   const plan = api.plugins;
   const stages: Stage[] = [];
   const requestHooks = plan === undefined ? 0 : plan.pre.length + plan.postKeyAuth.length + plan.post.length + (plan.authCheck === undefined ? 0 : 1);
-  if (requestHooks > 0) stages.push(readBodyStage);
+  if (requestHooks > 0 || readsBodyForAuth(api)) stages.push(readBodyStage);
   for (const hook of plan?.pre ?? []) stages.push(hookStage(hook));
   if (!api.keyless) {
-    for (const method of authMethodsOf(api.definition)) {
-      if (method === 'custom_plugin' && plan?.authCheck !== undefined) stages.push(hookStage(plan.authCheck));
-      else if (method === 'auth_token') stages.push((ctx, deps) => authTokenStage(ctx, deps.sessions));
-    }
+    const auth = authStageOf(api, authMethodRunner);
+    if (auth !== undefined) stages.push(auth);
     for (const hook of plan?.postKeyAuth ?? []) stages.push(hookStage(hook));
     if (api.definition.strip_auth_data) stages.push(stripAuthStage);
     stages.push((ctx, deps) => sessionChecksStage(ctx, deps.sessions));

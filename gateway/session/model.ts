@@ -34,7 +34,11 @@ export interface SessionJson {
   basic_auth_data?: { password?: string; hash_type?: string };
   jwt_data?: { secret?: string };
   hmac_enabled?: boolean;
+  /** The HMAC secret; a credential, never logged. */
   hmac_string?: string;
+  /** Tyk: HMAC or RSA signatures allowed for this key (RSA needs `rsa_certificate_id`). */
+  enable_http_signature_validation?: boolean;
+  rsa_certificate_id?: string;
   is_inactive?: boolean;
   apply_policy_id?: string;
   apply_policies?: string[];

@@ -73,3 +73,6 @@ export function tokenOrg(token: string): string {
 
 /** A new key ID: 32 hex digits, like Tyk's uuid.NewHex. */
 export const newKeyId = (): string => randomUUID().replace(/-/g, '');
+
+/** A new HMAC secret for a key, as Tyk's GenerateHMACSecret: base64 of a new key ID's hex text. */
+export const newHmacSecret = (): string => Buffer.from(newKeyId()).toString('base64');

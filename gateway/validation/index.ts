@@ -6,6 +6,7 @@ export { findUnknownKeys, knownKeys, type UnknownKey } from './walk.js';
 export {
   describeIssue,
   isZeroValue,
+  validateAt,
   validateDocument,
   type ForeignField,
   type ForeignFieldCatalogue,

@@ -118,3 +118,23 @@ export function validateDocument<S extends z.ZodType>(
   if (errors.length > 0 || data === undefined) return { value: undefined, parsed: data, errors, warnings };
   return { value: deepFreeze(data), parsed: data, errors, warnings };
 }
+
+/**
+ * Validates a part of a larger document (an OAS scheme object, the vendor extension) and reports
+ * its problems at their place in the whole: every path, in the problem and in its message, gets
+ * `prefix` in front.
+ */
+export function validateAt<S extends z.ZodType>(schema: S, input: unknown, prefix: string, foreign: ForeignFieldCatalogue): ValidationResult<z.output<S>> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    const problem = { path: prefix, message: `Expected \`${prefix}\` to be an object, got ${describeValue(input)}` };
+    return { value: undefined, parsed: undefined, errors: [problem], warnings: [] };
+  }
+  const result = validateDocument(schema, input, foreign);
+  const at = (path: string) => (path === '(top level)' ? prefix : path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`);
+  const move = (problem: Problem): Problem => ({
+    path: at(problem.path),
+    message: problem.message.replace(/`([^`]*)`/g, (whole, inner: string) =>
+      inner === problem.path || inner.startsWith(`${problem.path}.`) || inner.startsWith(`${problem.path}[`) ? `\`${at(inner)}\`` : whole),
+  });
+  return { ...result, errors: result.errors.map(move), warnings: result.warnings.map(move) };
+}

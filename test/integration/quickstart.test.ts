@@ -3,10 +3,12 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PACKAGE_ROOT } from '../../gateway/meta.js';
-import { request } from '../helpers/http.js';
+import { request, tykError } from '../helpers/http.js';
+import { requireProgram } from '../helpers/programs.js';
 
 describe('npm start (the README quickstart)', () => {
-  it('serves the quickstart API on 127.0.0.1:8080 in front of its echo upstream, and stops cleanly', async () => {
+  it("serves the Python tutorial's plugin and a keyless API on 127.0.0.1:8080 in front of its echo upstream, and stops cleanly", async (t) => {
+    if (!requireProgram(t, 'python3', 'apt-get install python3')) return;
     // Exactly what the README tells a new user to run; it owns ports 8080 and 8081.
     const child = spawn('npm', ['start'], { cwd: PACKAGE_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -30,6 +32,15 @@ describe('npm start (the README quickstart)', () => {
       assert.equal(echo.headers['x-forwarded-for'], '127.0.0.1');
       const hello = await request('http://127.0.0.1:8080/hello');
       assert.equal((hello.json() as { status: string }).status, 'pass');
+
+      // The README's two curl lines (the tutorial's): a bad token refused, the key let through.
+      const bad = await request('http://127.0.0.1:8080/my-api/my-path', { headers: { Authorization: 'badtoken' } });
+      assert.equal(bad.status, 403);
+      assert.equal(bad.text(), tykError('Forbidden'));
+      const good = await request('http://127.0.0.1:8080/my-api/my-path', { headers: { Authorization: '47a0c79c427728b3df4af62b9228c8ae' } });
+      assert.equal(good.status, 200);
+      assert.equal((good.json() as { path: string }).path, '/my-path');
+      assert.equal(good.headers['x-ratelimit-limit'], '1000');
     } finally {
       if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     }

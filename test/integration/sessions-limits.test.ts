@@ -1,63 +1,33 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
-import { control, keySession, SECRET } from '../helpers/control.js';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { control, keySession } from '../helpers/control.js';
 import { request, tykError } from '../helpers/http.js';
-import { hasProgram } from '../helpers/programs.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { gatewayOnStore, STORE_BACKENDS } from '../helpers/store-gateway.js';
 
 const ORG = 'org1';
 const tokenApi = (id: string, listen: string, target: string, extra: Record<string, unknown> = {}) => ({ ...keylessApi(id, listen, target), org_id: ORG, use_keyless: false, ...extra });
 
-for (const backend of ['memory', 'redis'] as const) {
+for (const backend of STORE_BACKENDS) {
   describe(`auth token, rate limit and quota (${backend} store)`, () => {
-    let redis: RedisServer | undefined;
-    let up: TestUpstream;
-    let gw: GatewayProcess;
-
-    before(async () => {
-      if (backend === 'redis') {
-        if (!hasProgram('redis-server') && process.env['CI'] !== 'true') return;
-        redis = await startRedis();
-      }
-      up = await startUpstream();
-      gw = await startGatewayProcess({
-        config: {
-          secret: SECRET,
-          storage: backend === 'memory' ? { type: 'memory' } : { type: 'redis', host: '127.0.0.1', port: redis?.port },
-        },
-        apis: {
-          'k.json': tokenApi('k', '/k/', up.origin),
-          'p.json': tokenApi('p', '/p/', up.origin, { auth_configs: { authToken: { auth_header_name: 'X-Api-Key', use_param: true, param_name: 'api_key', use_cookie: true, cookie_name: 'session' } } }),
-          'other.json': tokenApi('other', '/other/', up.origin),
-        },
-      });
-    });
-    after(async () => {
-      if (gw === undefined) return;
-      await gw.stop();
-      await up.close();
-      await redis?.stop();
-    });
-    const skip = (t: { skip: (m: string) => void }) => {
-      if (gw !== undefined) return false;
-      t.skip('redis-server is not installed');
-      return true;
-    };
+    const env = gatewayOnStore(backend, (target) => ({
+      'k.json': tokenApi('k', '/k/', target),
+      'p.json': tokenApi('p', '/p/', target, { auth_configs: { authToken: { auth_header_name: 'X-Api-Key', use_param: true, param_name: 'api_key', use_cookie: true, cookie_name: 'session' } } }),
+      'other.json': tokenApi('other', '/other/', target),
+    }));
+    const skip = env.skip;
     const createKey = async (name: string, fields: Record<string, unknown>, apiId = 'k') => {
-      const res = await control(gw.url(''), 'POST', `/tyk/keys/${name}`, keySession(apiId, ORG, fields));
+      const res = await control(env.gw.url(''), 'POST', `/tyk/keys/${name}`, keySession(apiId, ORG, fields));
       assert.equal(res.status, 200, res.text());
       return (res.json() as { key: string }).key;
     };
 
     it('refuses a request without a key (401) and with an unknown key (403), with Tyk\'s texts', async (t) => {
       if (skip(t)) return;
-      const missing = await request(gw.url('/k/x'));
+      const missing = await request(env.gw.url('/k/x'));
       assert.equal(missing.status, 401);
       assert.equal(missing.text(), tykError('Authorization field missing'));
-      const unknown = await request(gw.url('/k/x'), { headers: { authorization: 'no-such-key' } });
+      const unknown = await request(env.gw.url('/k/x'), { headers: { authorization: 'no-such-key' } });
       assert.equal(unknown.status, 403);
       assert.equal(unknown.text(), tykError('Access to this API has been disallowed'));
     });
@@ -66,38 +36,38 @@ for (const backend of ['memory', 'redis'] as const) {
       if (skip(t)) return;
       const stored = await createKey('alpha-key-1', { rate: 100, per: 1 });
       assert.equal(stored, `${ORG}alpha-key-1`, 'Tyk stores a custom key as generateToken(org, name)');
-      assert.equal((await request(gw.url('/k/x'), { headers: { authorization: 'alpha-key-1' } })).status, 200);
-      assert.equal((await request(gw.url('/k/x'), { headers: { authorization: 'Bearer alpha-key-1' } })).status, 200);
+      assert.equal((await request(env.gw.url('/k/x'), { headers: { authorization: 'alpha-key-1' } })).status, 200);
+      assert.equal((await request(env.gw.url('/k/x'), { headers: { authorization: 'Bearer alpha-key-1' } })).status, 200);
       await createKey('beta-key-22', {}, 'p');
-      assert.equal((await request(gw.url('/p/x'), { headers: { 'x-api-key': 'beta-key-22' } })).status, 200);
-      assert.equal((await request(gw.url('/p/x?api_key=beta-key-22'))).status, 200);
-      assert.equal((await request(gw.url('/p/x'), { headers: { cookie: 'a=1; session=beta-key-22' } })).status, 200);
-      assert.equal((await request(gw.url('/p/x'), { headers: { authorization: 'beta-key-22' } })).status, 401, "Authorization is not this API's header");
+      assert.equal((await request(env.gw.url('/p/x'), { headers: { 'x-api-key': 'beta-key-22' } })).status, 200);
+      assert.equal((await request(env.gw.url('/p/x?api_key=beta-key-22'))).status, 200);
+      assert.equal((await request(env.gw.url('/p/x'), { headers: { cookie: 'a=1; session=beta-key-22' } })).status, 200);
+      assert.equal((await request(env.gw.url('/p/x'), { headers: { authorization: 'beta-key-22' } })).status, 401, "Authorization is not this API's header");
     });
 
     it('checks expiry (401), inactive keys (403) and access rights (403); a key naming policies is not found', async (t) => {
       if (skip(t)) return;
       await createKey('policy-key', { apply_policies: ['gold'] });
-      assert.equal((await request(gw.url('/k/x'), { headers: { authorization: 'policy-key' } })).status, 403);
+      assert.equal((await request(env.gw.url('/k/x'), { headers: { authorization: 'policy-key' } })).status, 403);
       await createKey('expired-key', { expires: Math.floor(Date.now() / 1000) - 10 });
-      const expired = await request(gw.url('/k/x'), { headers: { authorization: 'expired-key' } });
+      const expired = await request(env.gw.url('/k/x'), { headers: { authorization: 'expired-key' } });
       assert.equal(expired.status, 401);
       assert.equal(expired.text(), tykError('Key has expired, please renew'));
       await createKey('inactive-key', { is_inactive: true });
-      const inactive = await request(gw.url('/k/x'), { headers: { authorization: 'inactive-key' } });
+      const inactive = await request(env.gw.url('/k/x'), { headers: { authorization: 'inactive-key' } });
       assert.equal(inactive.status, 403);
       assert.equal(inactive.text(), tykError('Key is inactive, please renew'));
       await createKey('other-api-key', {}, 'other');
-      const wrongApi = await request(gw.url('/k/x'), { headers: { authorization: 'other-api-key' } });
+      const wrongApi = await request(env.gw.url('/k/x'), { headers: { authorization: 'other-api-key' } });
       assert.equal(wrongApi.status, 403);
       assert.equal(wrongApi.text(), tykError('Access to this API has been disallowed'));
-      assert.equal((await request(gw.url('/other/x'), { headers: { authorization: 'other-api-key' } })).status, 200);
+      assert.equal((await request(env.gw.url('/other/x'), { headers: { authorization: 'other-api-key' } })).status, 200);
     });
 
     it('rate 5 per 10 s: exactly 5 of 20 concurrent requests pass, the rest get 429 with the headers', async (t) => {
       if (skip(t)) return;
       await createKey('rate-key-5', { rate: 5, per: 10 });
-      const results = await Promise.all(Array.from({ length: 20 }, () => request(gw.url('/k/burst'), { headers: { authorization: 'rate-key-5' } })));
+      const results = await Promise.all(Array.from({ length: 20 }, () => request(env.gw.url('/k/burst'), { headers: { authorization: 'rate-key-5' } })));
       const passed = results.filter((r) => r.status === 200);
       const limited = results.filter((r) => r.status === 429);
       assert.equal(passed.length, 5);
@@ -117,16 +87,16 @@ for (const backend of ['memory', 'redis'] as const) {
       if (skip(t)) return;
       await createKey('quota-key-3', { quota_max: 3, quota_renewal_rate: 3600 });
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await request(gw.url('/k/q'), { headers: { authorization: 'quota-key-3' } })).status);
+      for (let i = 0; i < 4; i++) statuses.push((await request(env.gw.url('/k/q'), { headers: { authorization: 'quota-key-3' } })).status);
       assert.deepEqual(statuses, [200, 200, 200, 403]);
-      const after = await request(gw.url('/k/q'), { headers: { authorization: 'quota-key-3' } });
+      const after = await request(env.gw.url('/k/q'), { headers: { authorization: 'quota-key-3' } });
       assert.equal(after.text(), tykError('Quota exceeded'));
-      const stored = (await control(gw.url(''), 'GET', `/tyk/keys/${ORG}quota-key-3`)).json() as { quota_remaining?: number; quota_renews?: number };
+      const stored = (await control(env.gw.url(''), 'GET', `/tyk/keys/${ORG}quota-key-3`)).json() as { quota_remaining?: number; quota_renews?: number };
       assert.equal(stored.quota_remaining ?? 0, 0, 'quota_remaining is written back to the session');
       assert.ok((stored.quota_renews ?? 0) > Date.now() / 1000);
-      assert.equal((await control(gw.url(''), 'DELETE', `/tyk/keys/${ORG}quota-key-3`)).status, 200);
+      assert.equal((await control(env.gw.url(''), 'DELETE', `/tyk/keys/${ORG}quota-key-3`)).status, 200);
       await createKey('quota-key-3', { quota_max: 3, quota_renewal_rate: 3600 });
-      assert.equal((await request(gw.url('/k/q'), { headers: { authorization: 'quota-key-3' } })).status, 200);
+      assert.equal((await request(env.gw.url('/k/q'), { headers: { authorization: 'quota-key-3' } })).status, 200);
     });
   });
 }

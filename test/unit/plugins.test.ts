@@ -60,10 +60,13 @@ describe('plugin plans', () => {
     assert.match(errorsOf(load(noAuthCheck)).join(), /no auth_check hook is named \(or it is disabled\)/);
   });
 
-  it('refuses drivers other than grpc, and hooks without a plugin server', () => {
+  it('refuses drivers other than grpc and python, python without a bundle, and hooks without a plugin server', () => {
     const python = protectedApi({});
     (python.custom_middleware as Record<string, unknown>)['driver'] = 'python';
-    assert.match(errorsOf(load(python)).join(), /Python plugins \(driver "python"\)/);
+    assert.match(errorsOf(load(python)).join(), /driver "python" runs a bundle: set custom_middleware_bundle .* or hookgate.bundle_path/);
+    const otto = protectedApi({});
+    (otto.custom_middleware as Record<string, unknown>)['driver'] = 'otto';
+    assert.match(errorsOf(load(otto)).join(), /plugins with driver "otto" \(Hookgate runs "grpc" and "python" plugins\)/);
     const noServer = apiLoadContextOf(loadConfigDocument({ coprocess_options: { enable_coprocess: true } }).config ?? assert.fail('config'));
     assert.match(errorsOf(load(protectedApi({}), noServer)).join(), /no plugin server is set/);
   });

@@ -1,4 +1,4 @@
-import type { ApiDefinition } from './schema.js';
+import type { ApiDefinition } from '../schema.js';
 
 /** Authentication methods of a Classic definition, in the order Tyk's loader chains them. */
 export const AUTH_METHODS = ['oauth2', 'basic', 'hmac', 'jwt', 'openid', 'custom_plugin', 'auth_token'] as const;
@@ -43,4 +43,20 @@ export function authMethodsOf(def: ApiDefinition): readonly AuthMethod[] {
   };
   const methods = AUTH_METHODS.filter((method) => on[method]);
   return methods.length === 0 ? ['auth_token'] : methods;
+}
+
+/** `base_identity_provided_by` values and the method each names. */
+export const BASE_IDENTITY_METHODS: Record<string, AuthMethod> = {
+  auth_token: 'auth_token',
+  custom_auth: 'custom_plugin',
+  jwt_claim: 'jwt',
+  basic_auth_user: 'basic',
+  hmac_key: 'hmac',
+  oidc_user: 'openid',
+  oauth_key: 'oauth2',
+};
+
+/** Whether a method supplies the session under `base_identity_provided_by` (its own value, or unset). */
+export function suppliesSession(baseIdentity: string, method: AuthMethod): boolean {
+  return baseIdentity === '' || BASE_IDENTITY_METHODS[baseIdentity] === method;
 }
