@@ -130,4 +130,27 @@ describe('lean transport and a grpcio server', { skip: !hasGrpcio() && process.e
       await second?.stop();
     }
   });
+
+  it('a server killed (SIGKILL) mid-call: UNAVAILABLE "Connection dropped" on both transports, at once', async (t) => {
+    if (!requireGrpcio(t)) return;
+    const outcomes = new Map<string, unknown>();
+    for (const kind of KINDS) {
+      const victim = await startGrpcioPlugin();
+      const transport = transportOf(kind, victim.address);
+      try {
+        assert.ok((await dispatch(transport, objectBytes('Echo'))).ok, `${kind}: the first call`);
+        const call = dispatch(transport, objectBytes('GrpcioSleep', { 'X-Sleep-Ms': '5000' }), 20_000);
+        await sleep(300);
+        process.kill(victim.pid, 'SIGKILL');
+        const killed = await call;
+        assert.ok(killed.ms < 10_000, `${kind} settled ${killed.ms} ms after the call, not at its deadline`);
+        outcomes.set(kind, { ...failureOf(killed), message: killed.message?.replace(victim.address, 'ADDRESS') });
+      } finally {
+        transport.close();
+        await victim.stop();
+      }
+    }
+    assert.deepEqual(outcomes.get('h2'), outcomes.get('grpc-js'));
+    assert.deepEqual(outcomes.get('h2'), { ok: false, failure: 'unavailable', code: 14, message: 'plugin server ADDRESS unavailable: Connection dropped' });
+  });
 });

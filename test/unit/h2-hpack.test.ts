@@ -77,6 +77,14 @@ const APPENDIX_C: Record<string, { tableSize: number; steps: Step[] }> = {
 };
 
 describe('HPACK decoder: RFC 7541 Appendix C', () => {
+  it('C.1 integers with a 5-bit prefix (10, and 1337 over three octets), read through table size updates', () => {
+    // A size update (001xxxxx) carries a 5-bit-prefix integer; the decoder refuses one above its limit.
+    for (const [block, value] of [['2a', 10], ['3f9a0a', 1337]] as const) {
+      assert.deepEqual(new HpackDecoder(value).decode(hex(block)), [], `${block} is ${value}`);
+      assert.throws(() => new HpackDecoder(value - 1).decode(hex(block)), H2ProtocolError, `${block} is over ${value - 1}`);
+    }
+  });
+
   it('C.2 single fields: literal with indexing, without indexing, never indexed, indexed', () => {
     const cases: [string, [string, string][], number][] = [
       ['400a637573746f6d2d6b65790d637573746f6d2d686561646572', [['custom-key', 'custom-header']], 55],
