@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { readBody } from '../pipeline/body.js';
+import { applyPolicies, policyIdsOf, type PolicyStore } from '../policy/index.js';
 import { generateToken, hashKey, hashPassword, newHmacSecret, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
 import { apiError, writeJson } from './respond.js';
 
@@ -10,6 +11,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface KeyRoutesDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
+  readonly policies: PolicyStore;
   readonly logger: Logger;
 }
 
@@ -59,6 +61,31 @@ function shown(session: SessionJson): SessionJson {
   return passwordOf(session) === '' ? session : { ...session, basic_auth_data: { ...session.basic_auth_data, password: '' } };
 }
 
+const CREATE_FAILED = 'Failed to create key, ensure security settings are correct.';
+
+/**
+ * As Tyk's key routes: the key's policies are applied before it is stored (so a key naming only
+ * policies gets their access rights and limits), and a new key gets the policies' key_expires_in.
+ * Undefined (500, as Tyk) when they cannot be applied.
+ */
+function withPolicies(session: SessionJson, deps: KeyRoutesDeps, isNew: boolean): SessionJson | undefined {
+  const ids = policyIdsOf(session);
+  if (ids === undefined) return session;
+  const applied = applyPolicies(session, deps.policies, undefined);
+  if (!applied.ok) {
+    deps.logger.warn({ reason: applied.reason }, 'key refused: its policies cannot be applied');
+    return undefined;
+  }
+  if (isNew) {
+    const orgId = session.org_id ?? '';
+    for (const id of ids) {
+      const expiresIn = deps.policies.get(orgId, id)?.key_expires_in ?? 0;
+      if (expiresIn > 0) applied.session.expires = Math.floor(Date.now() / 1000) + expiresIn;
+    }
+  }
+  return applied.session;
+}
+
 function lifetimeOf(session: SessionJson, config: GatewayConfig): number {
   const s = config.sessions;
   return sessionLifetime(session, { apiSessionLifetime: 0, respectsKeyExpiration: s.lifetimeRespectsKeyExpiration, forceGlobal: s.forceGlobalLifetime, globalSessionLifetime: s.globalLifetime });
@@ -83,10 +110,14 @@ async function locate(deps: KeyRoutesDeps, name: string, url: URL): Promise<{ ke
   return found === undefined ? undefined : { ...found, byHash: false };
 }
 
-/** Counters of a key: its rate-limit log and quota, under the key's identity. */
-function counterKeys(deps: KeyRoutesDeps, keyId: string, byHash: boolean): string[] {
+/** Counters of a key: its rate-limit log and quota under the key's identity, and those of each allowance scope. */
+function counterKeys(deps: KeyRoutesDeps, keyId: string, byHash: boolean, session: SessionJson): string[] {
   const identity = byHash || !deps.config.sessions.hashKeys ? keyId : hashKey(keyId);
-  return [`quota-${identity}`, `rate-limit-${identity}`];
+  const scopes = new Set(Object.values(session.access_rights ?? {}).map((r) => r.allowance_scope ?? '').filter((s) => s !== ''));
+  return ['', ...scopes].flatMap((scope) => {
+    const scoped = scope === '' ? identity : `${scope}-${identity}`;
+    return [`quota-${scoped}`, `rate-limit-${scoped}`];
+  });
 }
 
 /**
@@ -119,10 +150,11 @@ export async function handleKeys(
       apiError(res, 405, 'Method not supported');
       return;
     }
-    const session = await readSession(req, res, 'Request malformed');
-    if (session === undefined) return;
-    if (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0) {
-      apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
+    const read = await readSession(req, res, 'Request malformed');
+    if (read === undefined) return;
+    const session = withPolicies(read, deps, true);
+    if (session === undefined || (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0)) {
+      apiError(res, 500, CREATE_FAILED);
       return;
     }
     if (options.create === true && session.hmac_enabled === true) session.hmac_string = newHmacSecret();
@@ -140,14 +172,15 @@ export async function handleKeys(
       apiError(res, 400, `custom key ID length ${name.length} is less than min_token_length (${m}); the key would be unreachable at auth time. Use an ID of at least min_token_length characters, or lower min_token_length in the gateway configuration.`);
       return;
     }
-    const session = await readSession(req, res, 'Request malformed');
-    if (session === undefined) return;
-    if (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0) {
-      apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
+    const read = await readSession(req, res, 'Request malformed');
+    if (read === undefined) return;
+    const key = generateToken(read.org_id ?? '', name, config.sessions.hashKeyFunction);
+    const session = withPolicies(read, deps, (await sessions.find(read.org_id ?? '', key)) === undefined);
+    if (session === undefined || (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0)) {
+      apiError(res, 500, CREATE_FAILED);
       return;
     }
     if (!(await storePassword(res, deps, session))) return;
-    const key = generateToken(session.org_id ?? '', name, config.sessions.hashKeyFunction);
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created with a chosen name');
     changed(res, deps, key, 'added', passwordOf(session) !== '');
@@ -169,8 +202,13 @@ export async function handleKeys(
       apiError(res, 404, 'Key is not found');
       return;
     }
-    const update = await readSession(req, res, 'Request malformed');
-    if (update === undefined) return;
+    const read = await readSession(req, res, 'Request malformed');
+    if (read === undefined) return;
+    const update = withPolicies(read, deps, false);
+    if (update === undefined) {
+      apiError(res, 500, CREATE_FAILED);
+      return;
+    }
     if (located.session['date_created'] !== undefined) update['date_created'] = located.session['date_created'];
     if (!(await storePassword(res, deps, update, located.session))) return;
     if (located.byHash) await sessions.store.set(`apikey-${located.keyId}`, JSON.stringify(update));
@@ -186,7 +224,7 @@ export async function handleKeys(
     if (located.byHash) await sessions.store.delete(`apikey-${located.keyId}`);
     else await sessions.remove(located.keyId);
     // Deleting a key resets its counters: a key created again starts with a fresh quota.
-    for (const counter of counterKeys(deps, located.keyId, located.byHash)) await sessions.store.delete(counter);
+    for (const counter of counterKeys(deps, located.keyId, located.byHash, located.session)) await sessions.store.delete(counter);
     changed(res, deps, located.keyId, 'deleted');
     return;
   }

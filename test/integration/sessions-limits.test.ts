@@ -45,9 +45,10 @@ for (const backend of STORE_BACKENDS) {
       assert.equal((await request(env.gw.url('/p/x'), { headers: { authorization: 'beta-key-22' } })).status, 401, "Authorization is not this API's header");
     });
 
-    it('checks expiry (401), inactive keys (403) and access rights (403); a key naming policies is not found', async (t) => {
+    it('checks expiry (401), inactive keys (403) and access rights (403); a key naming a missing policy is refused', async (t) => {
       if (skip(t)) return;
-      await createKey('policy-key', { apply_policies: ['gold'] });
+      const refused = await control(env.gw.url(''), 'POST', '/tyk/keys/policy-key', keySession('k', ORG, { apply_policies: ['gold'] }));
+      assert.equal(refused.status, 500, 'Tyk refuses a key whose policies cannot be applied');
       assert.equal((await request(env.gw.url('/k/x'), { headers: { authorization: 'policy-key' } })).status, 403);
       await createKey('expired-key', { expires: Math.floor(Date.now() / 1000) - 10 });
       const expired = await request(env.gw.url('/k/x'), { headers: { authorization: 'expired-key' } });

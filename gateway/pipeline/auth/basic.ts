@@ -7,7 +7,8 @@ import type { RequestContext } from '../request-context.js';
 import { storageRefusal } from '../sessions.js';
 import { credentialsFromBody, parseBasicCredential, type BasicCredentials } from './basic-credentials.js';
 import { PasswordCache } from './basic-cache.js';
-import { failWith, namesPolicies, pass, type AuthFail, type AuthMethodRunner } from './method.js';
+import { withPolicies } from './lookup.js';
+import { failWith, pass, type AuthFail, type AuthMethodRunner } from './method.js';
 
 /**
  * `WWW-Authenticate: Basic realm="<api name>"`, built once. Tyk writes the name as it is; here a
@@ -71,9 +72,10 @@ export function basicAuthMethod(scheme: AuthScheme, api: ApiSpec): AuthMethodRun
       } catch (err) {
         return failWith(storageRefusal(ctx, deps.sessions, 'find', err));
       }
-      if (found !== undefined && namesPolicies(found.session)) {
-        deps.log.warn(`policy:${ctx.api.id}`, { api_id: ctx.api.id }, 'the key names policies (apply_policies), which Hookgate does not support yet; treated as not found');
-        found = undefined;
+      if (found !== undefined) {
+        // As Tyk's session check: the policies apply first; ones that cannot apply make it "not found" (logged).
+        const session = withPolicies(ctx, deps, found.session);
+        found = session === undefined ? undefined : { ...found, session };
       }
       // A session without a password is not a basic-auth user (Tyk's IsBasicAuth). Tyk would let
       // it in with an empty password; Hookgate never does.
