@@ -26,7 +26,7 @@ describe('coprocess conformance suites on the non-default transport', () => {
     assert.ok(files.length >= 9, `found the suites: ${files.join(', ')}`);
     // Without NODE_TEST_CONTEXT, which would make the nested runner report to this one in its own protocol.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    const child = spawn(process.execPath, ['--test', '--test-force-exit', '--test-timeout=300000', '--test-concurrency=2', ...files], {
+    const child = spawn(process.execPath, ['--test', '--test-force-exit', '--test-timeout=300000', '--test-concurrency=1', ...files], {
       cwd: PACKAGE_ROOT,
       env: { ...env, HOOKGATE_TEST_TRANSPORT: other },
       stdio: ['ignore', 'pipe', 'pipe'],

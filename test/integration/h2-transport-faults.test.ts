@@ -177,14 +177,19 @@ describe('lean transport under connection faults', () => {
     }
   });
 
-  it('a port nobody listens on fails fast with UNAVAILABLE, call after call', async () => {
+  it('a port nobody listens on fails fast with UNAVAILABLE, call after call, worded as grpc-js', async () => {
     const port = await freePort();
+    const address = `127.0.0.1:${port}`;
     for (const kind of KINDS) {
-      const transport = transportOf(kind, `127.0.0.1:${port}`);
+      const transport = transportOf(kind, address);
       try {
         for (let i = 0; i < 5; i++) {
           const result = await dispatch(transport, objectBytes('Echo'), 5000);
-          assert.equal(result.failure, 'unavailable', `${kind}: ${result.message}`);
+          assert.deepEqual(failureOf(result), {
+            failure: 'unavailable',
+            code: 14,
+            message: `plugin server ${address} unavailable: No connection established. Last error: Error: connect ECONNREFUSED ${address}. Resolution note: `,
+          });
           assert.ok(result.ms < 1000, `${kind} took ${result.ms} ms`);
         }
       } finally {

@@ -204,7 +204,8 @@ export class H2Transport implements DispatchTransport, ConnectionEvents {
     for (const call of waiting) this.settle(call, status);
   }
 
+  /** Worded as grpc-js words it, so that a log line reads the same whichever transport is on. */
   private refusal(): CallStatus {
-    return callStatus(Status.UNAVAILABLE, `cannot connect (${this.lastConnectError})`);
+    return callStatus(Status.UNAVAILABLE, `No connection established. Last error: Error: ${this.lastConnectError}. Resolution note: `);
   }
 }
