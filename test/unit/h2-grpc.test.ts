@@ -62,4 +62,14 @@ describe('gRPC details the lean transport reads and writes', () => {
     assert.deepEqual(warningsOf({ coprocess_grpc_server: 'dns:///plugins:5555' }), ['`coprocess_options.transport` is "h2", but a dns:/// plugin server needs grpc-js: calls to it use grpc-js']);
     assert.equal(warningsOf({ coprocess_grpc_server: '127.0.0.1:5555', grpc_round_robin_load_balancing: true }).length, 1);
   });
+
+  it('TLS to plugin servers is refused at load on either transport (neither speaks it here)', () => {
+    for (const transport of ['grpc-js', 'h2']) {
+      const { errors } = loadConfigDocument({ coprocess_options: { transport, coprocess_grpc_server: 'tls://plugins:5555' } });
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        ['`coprocess_options.coprocess_grpc_server` "tls://plugins:5555": the scheme tls:// is not supported (use tcp://, unix:// or dns:///)'],
+      );
+    }
+  });
 });
