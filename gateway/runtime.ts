@@ -1,4 +1,4 @@
-import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
+import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, transportFactory, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
 import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
@@ -81,6 +81,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const clients = new PluginClients(
     { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
     (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)) ?? bridges.readiness(target),
+    transportFactory(coprocess.transport),
   );
   const components = { statuses: () => [...(sidecars?.statuses() ?? []), ...bridges.statuses()] };
   const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));

@@ -74,6 +74,7 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
       errors.push({ path: `${at}.restart_backoff_max_ms`, message: `\`${at}.restart_backoff_max_ms\` must be at least restart_backoff_initial_ms` });
     }
   });
+  checkTransport(coprocess, warnings);
   const reference = /^sidecar:(.*)$/.exec(coprocess.coprocess_grpc_server);
   if (reference !== null && !names.has(reference[1] ?? '')) {
     errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
@@ -108,6 +109,20 @@ function checkBundleSettings(tyk: TykConfig, errors: Problem[], warnings: Proble
   const b = tyk.hookgate.bundles;
   if (b.retry_max_ms < b.retry_initial_ms) {
     errors.push({ path: 'hookgate.bundles.retry_max_ms', message: '`hookgate.bundles.retry_max_ms` must be at least retry_initial_ms' });
+  }
+}
+
+/**
+ * The h2 transport serves host:port and unix socket targets only; dns:/// targets and round robin
+ * need grpc-js's resolver and balancer, so those calls silently staying on grpc-js would surprise
+ * whoever measures the difference: say so at load.
+ */
+function checkTransport(coprocess: TykConfig['coprocess_options'], warnings: Problem[]): void {
+  if (coprocess.transport !== 'h2') return;
+  if (coprocess.grpc_round_robin_load_balancing) {
+    warnings.push({ path: 'coprocess_options.transport', message: '`coprocess_options.transport` is "h2", but `grpc_round_robin_load_balancing` needs grpc-js: every Dispatch call uses grpc-js' });
+  } else if (normaliseTarget(coprocess.coprocess_grpc_server).startsWith('dns:')) {
+    warnings.push({ path: 'coprocess_options.transport', message: '`coprocess_options.transport` is "h2", but a dns:/// plugin server needs grpc-js: calls to it use grpc-js' });
   }
 }
 
@@ -207,6 +222,7 @@ function resolveCoprocess(tyk: TykConfig, path: (p: string) => string): Coproces
     authority: options.grpc_authority,
     roundRobin: options.grpc_round_robin_load_balancing,
     dispatchTimeoutMs: options.dispatch_timeout_ms,
+    transport: options.transport,
     sidecars,
     python: {
       executable: options.python_executable.includes('/')

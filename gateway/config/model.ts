@@ -118,6 +118,8 @@ export interface CoprocessConfig {
   readonly authority: string;
   readonly roundRobin: boolean;
   readonly dispatchTimeoutMs: number;
+  /** The gRPC client: @grpc/grpc-js, or Hookgate's lean HTTP/2 client (coprocess/dispatch/h2). */
+  readonly transport: 'grpc-js' | 'h2';
   readonly sidecars: readonly SidecarSpec[];
   readonly python: PythonConfig;
 }
