@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -29,6 +30,9 @@ export const PYTHON_TOKEN = 'py-valid-token';
 /** The deadline of every hook call (the slow modes sleep past it). */
 export const DISPATCH_TIMEOUT_MS = 500;
 export const RECV_MAX_BYTES = 1024 * 1024;
+/** DEBUG SLEEP (Redis slow) is off by default since Redis 7, whose option Redis 6 does not know. */
+const REDIS_MAJOR = Number(/v=(\d+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '0');
+const REDIS_ARGS = REDIS_MAJOR >= 7 ? ['--enable-debug-command', 'yes'] : [];
 
 const PYTHON_AUTH = `from gateway import TykGateway as tyk
 
@@ -92,7 +96,7 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
   const dir = await tempDir('hookgate-faults-');
   const redisData = join(dir.path, 'redis');
   await dir.write('redis/.keep', '');
-  let redis = options.storage === undefined ? await startRedis(undefined, redisData) : undefined;
+  let redis = options.storage === undefined ? await startRedis(undefined, redisData, REDIS_ARGS) : undefined;
   const up = await startGuardUpstream((path) => !path.startsWith('/o'), (auth) => VALID.has(auth));
   const controlPort = await freePort();
   const address = `unix://${join(dir.path, 'plugin.sock')}`;
@@ -167,7 +171,7 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
     },
     async startRedisAgain() {
       if (redis === undefined) throw new Error('this bed has no single redis-server');
-      redis = await startRedis(redis.port, redisData);
+      redis = await startRedis(redis.port, redisData, REDIS_ARGS);
       bed.redis = redis;
     },
     fds: () => readdirSync(`/proc/${gw.pid}/fd`).length,

@@ -32,7 +32,7 @@ export interface FaultScenario {
 export interface FaultFigures {
   readonly fault: string;
   readonly test: string;
-  /** Statuses per target while the fault was held. */
+  /** Statuses per target from the injection until recovery. */
   readonly duringFault: Record<string, Record<string, number>>;
   /** Failed answers of unaffected APIs after warmup. */
   readonly collateral: number;
@@ -103,7 +103,8 @@ export async function runFault(t: TestContext, bed: FaultBed, scenario: FaultSce
     assert.ok(ms !== undefined, `${name} did not recover within ${scenario.recoveryLimitMs ?? 30_000} ms of clearing "${scenario.fault}"; ${JSON.stringify(tally(during(outcomes, clearedAt, Infinity)))}`);
     recovery[name] = ms;
   }
-  const held = during(outcomes, injectedAt, clearedAt);
+  // What clients saw from the injection until every affected API had recovered.
+  const held = during(outcomes, injectedAt, clearedAt + Math.max(0, ...Object.values(recovery)));
   const collateral = outcomes.filter((o) => o.start > injectedAt - 500 && o.authenticated && !ok(o) && !scenario.affected.includes(o.target)).length;
   const passThroughs = bed.up.unauthenticated.length - unauthBefore + unauthenticatedSuccesses(outcomes).length;
   const figures: FaultFigures = {
