@@ -97,7 +97,8 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
   const redisData = join(dir.path, 'redis');
   await dir.write('redis/.keep', '');
   let redis = options.storage === undefined ? await startRedis(undefined, redisData, REDIS_ARGS) : undefined;
-  const up = await startGuardUpstream((path) => !path.startsWith('/o'), (auth) => VALID.has(auth));
+  // The protected APIs' upstream paths (listen path stripped): /t (token), /p (plugin), /y (Python).
+  const up = await startGuardUpstream((path) => /^\/[tpy](\/|\?|$)/.test(path), (auth) => VALID.has(auth));
   const controlPort = await freePort();
   const address = `unix://${join(dir.path, 'plugin.sock')}`;
   const apis: Record<string, unknown> = {

@@ -40,6 +40,20 @@ export async function startGuardUpstream(isProtected: (path: string) => boolean,
     const authorization = String(req.headers['authorization'] ?? '');
     if (isProtected(path) && !isValid(authorization)) unauthenticated.push({ path, authorization });
     req.resume();
+    const url = new URL(path, 'http://upstream');
+    if (url.pathname.endsWith('/big')) {
+      // 1 MiB in 64 chunks, 5 ms apart: a response a client can walk away from in the middle.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 64 * 16384 });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || sent === 64) return void clearInterval(timer);
+        sent++;
+        if (sent === 64) res.end(Buffer.alloc(16384, 7));
+        else res.write(Buffer.alloc(16384, 7));
+      }, 5);
+      return;
+    }
+    const delay = Number(url.searchParams.get('delay') ?? '0');
     const body = JSON.stringify({ ok: true, path, pad: 'p'.repeat(256) });
     const current = mode;
     if (current.kind === 'reset') {
@@ -53,7 +67,7 @@ export async function startGuardUpstream(isProtected: (path: string) => boolean,
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
-    if (current.kind === 'slow') setTimeout(send, current.ms);
+    if (current.kind === 'slow' || delay > 0) setTimeout(send, Math.max(delay, current.kind === 'slow' ? current.ms : 0));
     else send();
   };
   let server: Server = createServer(handle);

@@ -26,6 +26,8 @@ export interface Outcome {
   readonly status: number;
   /** The start of the body of a non-2xx answer, or the error message. */
   readonly detail: string;
+  /** Body bytes received. */
+  readonly bytes: number;
   /** performance.now() at send and at the end of the response (or the error). */
   readonly start: number;
   readonly end: number;
@@ -52,19 +54,21 @@ function once(agent: Agent, base: string, target: LoadTarget, client: number, ti
   const start = performance.now();
   return new Promise((resolve) => {
     let settled = false;
+    let size = 0;
     const finish = (status: number, detail: string) => {
       if (settled) return;
       settled = true;
-      resolve({ target: target.name, authenticated: target.authenticated, client, status, detail, start, end: performance.now() });
+      resolve({ target: target.name, authenticated: target.authenticated, client, status, detail, bytes: size, start, end: performance.now() });
     };
     const req = httpRequest(`${base}${target.path}`, { agent, headers: target.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
-      let size = 0;
       res.on('data', (c: Buffer) => {
         if (size < 512) chunks.push(c);
         size += c.length;
       });
       res.on('error', (err) => finish(0, `response error: ${err.message}`));
+      // A response cut short must never count as a success, whatever events Node emits for it.
+      res.on('close', () => finish(0, 'the response ended before it was complete'));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
         finish(status, status >= 200 && status < 300 ? '' : Buffer.concat(chunks).toString('utf8').slice(0, 200));
