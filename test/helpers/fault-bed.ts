@@ -47,6 +47,8 @@ export interface BedOptions {
   readonly python?: boolean;
   /** Storage: a single redis-server started here (default), or the given storage config. */
   readonly storage?: Record<string, unknown>;
+  /** More API definitions, given the upstream's origin. */
+  readonly apis?: (origin: string) => Record<string, unknown>;
   /** Extra tyk.conf fields. */
   readonly config?: Record<string, unknown>;
 }
@@ -106,6 +108,7 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
     'tok.json': { ...keylessApi('tok', '/tok/', up.origin, {}, { org_id: ORG }), use_keyless: false },
     'plug.json': pluginApi('plug', '/plug/', up.origin, { auth_check: { name: 'Auth' } }, { org_id: ORG }),
   };
+  Object.assign(apis, options.apis?.(up.origin) ?? {});
   if (options.python === true) {
     const bundle = await writeBundle(dir, 'pyauth', { file_list: ['middleware.py'], custom_middleware: { driver: 'python', auth_check: { name: 'PyAuth' } } }, { 'middleware.py': PYTHON_AUTH });
     apis['py.json'] = pythonApi('py', '/py/', up.origin, bundle, { org_id: ORG, hookgate: { bundle_path: bundle, dispatch_timeout_ms: 1000 } });

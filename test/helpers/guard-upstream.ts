@@ -54,7 +54,7 @@ export async function startGuardUpstream(isProtected: (path: string) => boolean,
       return;
     }
     const delay = Number(url.searchParams.get('delay') ?? '0');
-    const body = JSON.stringify({ ok: true, path, pad: 'p'.repeat(256) });
+    const body = JSON.stringify({ ok: true, path, bundle: req.headers['x-bundle'] ?? '', pad: 'p'.repeat(256) });
     const current = mode;
     if (current.kind === 'reset') {
       // Headers and half the body, then the connection is torn down.
