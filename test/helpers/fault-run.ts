@@ -39,6 +39,8 @@ export interface FaultFigures {
   readonly requests: number;
   readonly unauthenticatedPassThroughs: number;
   readonly recoveryMs: Record<string, number>;
+  /** Error lines the gateway logged during the scenario, by message and reason, counted. */
+  readonly gatewayErrors: Record<string, number>;
   /** A few bodies clients got for failed requests during the fault. */
   readonly failureBodies: string[];
   readonly outcomes: readonly Outcome[];
@@ -71,6 +73,7 @@ export async function runFault(t: TestContext, bed: FaultBed, scenario: FaultSce
   const targets = scenario.targets ?? bed.targets;
   const base = bed.gw.url('');
   await waitServing(bed, targets);
+  const logsBefore = bed.gw.logs.length;
   const unauthBefore = bed.up.unauthenticated.length;
   const load = startLoad(base, targets, { clients: scenario.clients ?? 6, pauseMs: 2, maxMs: 120_000, maxRequests: 400_000 });
   let injectedAt = 0;
@@ -115,6 +118,7 @@ export async function runFault(t: TestContext, bed: FaultBed, scenario: FaultSce
     requests: outcomes.length,
     unauthenticatedPassThroughs: passThroughs,
     recoveryMs: recovery,
+    gatewayErrors: errorLines(bed, logsBefore),
     failureBodies: [...new Set(held.filter((o) => o.authenticated && !ok(o)).map((o) => `${o.status} ${o.detail.replace(/\s+/g, ' ')}`))].slice(0, 4),
     outcomes,
     injectedAt,
@@ -126,6 +130,18 @@ export async function runFault(t: TestContext, bed: FaultBed, scenario: FaultSce
   const tail = outcomes.filter((o) => o.authenticated && o.start > Math.max(...outcomes.map((x) => x.start)) - 500);
   assert.deepEqual(tail.filter((o) => !ok(o)).map((o) => `${o.target} ${o.status} ${o.detail}`), [], 'every API serves again after recovery');
   return figures;
+}
+
+/** The gateway's error lines since `from`, by message and reason (numbers and paths blurred), counted. */
+function errorLines(bed: FaultBed, from: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of bed.gw.logs.slice(from)) {
+    if (line.level < 50) continue;
+    const reason = typeof line['err'] === 'string' ? line['err'] : JSON.stringify(line['err'] ?? line['reason'] ?? '');
+    const key = `${line.msg}: ${reason}`.replace(/\/tmp\/\S+/g, '<path>').replace(/\d+/g, 'N').slice(0, 160);
+    out[key] = (out[key] ?? 0) + 1 + Number(line['suppressed_since_last'] ?? 0);
+  }
+  return out;
 }
 
 /** Prints the figures (t.diagnostic, so CI output has them) and appends them to $HOOKGATE_FAULT_FIGURES. */
