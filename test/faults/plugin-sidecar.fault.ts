@@ -22,7 +22,7 @@ function assertFailedClosed(figures: FaultFigures): void {
 describe('plugin sidecar faults under load', { concurrency: false, timeout: 240_000 }, () => {
   let bed: FaultBed;
   before(async () => {
-    bed = await startFaultBed();
+    bed = await startFaultBed({ dispatchTimeoutMs: 500 });
   });
   after(async () => {
     await bed?.stop();

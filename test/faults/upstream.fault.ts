@@ -28,7 +28,7 @@ function assertGatewayErrors(figures: FaultFigures, allowed: readonly number[]):
 describe('upstream faults under load', { concurrency: false, timeout: 240_000 }, () => {
   let bed: FaultBed;
   before(async () => {
-    bed = await startFaultBed();
+    bed = await startFaultBed({ proxyTimeoutS: 2 });
   });
   after(async () => {
     await bed?.stop();

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../../gateway/meta.js';
 import { keylessApi, pluginApi } from './apis.js';
@@ -27,8 +27,13 @@ export const FAULT_PLUGIN = join(PACKAGE_ROOT, 'dist', 'test', 'fixtures', 'faul
 export const TOKENS = ['tok-valid-1', 'tok-valid-2', 'tok-valid-3'];
 export const PLUGIN_TOKEN = 'good-plugin-user';
 export const PYTHON_TOKEN = 'py-valid-token';
-/** The deadline of every hook call (the slow modes sleep past it). */
-export const DISPATCH_TIMEOUT_MS = 500;
+/**
+ * The deadline of every gRPC hook call unless a bed says otherwise: generous, so a loaded shared
+ * machine does not fail calls the test expects to succeed; the plugin fault tests use 500 ms.
+ */
+export const DISPATCH_TIMEOUT_MS = 2000;
+/** The Python API's deadline (the hung-worker fault holds its workers past it). */
+export const PYTHON_TIMEOUT_MS = 1000;
 export const RECV_MAX_BYTES = 1024 * 1024;
 /** DEBUG SLEEP (Redis slow) is off by default since Redis 7, whose option Redis 6 does not know. */
 const REDIS_MAJOR = Number(/v=(\d+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '0');
@@ -43,10 +48,19 @@ def PyAuth(request, session, metadata, spec):
     return request, session, metadata
 `;
 
+const writePythonAuth = (dir: TempDir, folder: string) =>
+  writeBundle(dir, folder, { file_list: ['middleware.py'], custom_middleware: { driver: 'python', auth_check: { name: 'PyAuth' } } }, { 'middleware.py': PYTHON_AUTH });
+const pythonAuthApi = (origin: string, bundle: string) =>
+  pythonApi('py', '/py/', origin, bundle, { org_id: ORG, hookgate: { bundle_path: bundle, dispatch_timeout_ms: PYTHON_TIMEOUT_MS } });
+
 export interface BedOptions {
   readonly python?: boolean;
   /** Storage: a single redis-server started here (default), or the given storage config. */
   readonly storage?: Record<string, unknown>;
+  /** proxy_default_timeout in seconds (default 10: a loaded machine must not turn slowness into 504s). */
+  readonly proxyTimeoutS?: number;
+  /** The deadline of gRPC hook calls (default DISPATCH_TIMEOUT_MS). */
+  readonly dispatchTimeoutMs?: number;
   /** More API definitions, given the upstream's origin. */
   readonly apis?: (origin: string) => Record<string, unknown>;
   /** Extra tyk.conf fields. */
@@ -67,6 +81,10 @@ export interface FaultBed {
   pluginPid(): number;
   /** The Python bridge's pid and its workers' pids. */
   python(): { bridgePid: number; workers: number[] };
+  /** Writes the Python auth bundle into another folder of the bed (a "new version" for reloads). */
+  writePythonBundle(folder: string): Promise<string>;
+  /** Rewrites the Python API's definition to use the bundle folder `path` (takes effect at the next reload). */
+  pointPython(path: string): Promise<void>;
   /** Stops redis-server with SIGKILL, then starts it again on the same port and data folder. */
   killRedis(): Promise<void>;
   startRedisAgain(): Promise<void>;
@@ -110,8 +128,7 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
   };
   Object.assign(apis, options.apis?.(up.origin) ?? {});
   if (options.python === true) {
-    const bundle = await writeBundle(dir, 'pyauth', { file_list: ['middleware.py'], custom_middleware: { driver: 'python', auth_check: { name: 'PyAuth' } } }, { 'middleware.py': PYTHON_AUTH });
-    apis['py.json'] = pythonApi('py', '/py/', up.origin, bundle, { org_id: ORG, hookgate: { bundle_path: bundle, dispatch_timeout_ms: 1000 } });
+    apis['py.json'] = pythonAuthApi(up.origin, await writePythonAuth(dir, 'pyauth'));
   }
   const storage = options.storage ?? { type: 'redis', host: '127.0.0.1', port: redis?.port, timeout: 1 };
   const gw = await startGatewayProcess({
@@ -119,12 +136,12 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
     config: {
       secret: SECRET,
       storage,
-      proxy_default_timeout: 2,
+      proxy_default_timeout: options.proxyTimeoutS ?? 10,
       graceful_shutdown_timeout_duration: 5,
       coprocess_options: {
         enable_coprocess: true,
         coprocess_grpc_server: 'sidecar:faulty',
-        dispatch_timeout_ms: DISPATCH_TIMEOUT_MS,
+        dispatch_timeout_ms: options.dispatchTimeoutMs ?? DISPATCH_TIMEOUT_MS,
         grpc_recv_max_size: RECV_MAX_BYTES,
         python_workers: 2,
         sidecars: [
@@ -157,6 +174,8 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
       const res = await request(`http://127.0.0.1:${controlPort}/mode?m=${mode}&ms=${ms}`, { method: 'PUT', timeoutMs: 5000 });
       if (res.status !== 200) throw new Error(`fault-plugin control: ${res.status}`);
     },
+    writePythonBundle: (folder) => writePythonAuth(dir, folder),
+    pointPython: (path) => writeFile(join(gw.dir.path, 'apps', 'py.json'), JSON.stringify(pythonAuthApi(up.origin, path))),
     pluginPid() {
       const pids = gw.logs.filter((l) => l['component'] === 'sidecar' && String(l.msg).startsWith('fault-plugin pid ')).map((l) => Number(String(l.msg).slice(17)));
       const pid = pids.at(-1);
