@@ -71,7 +71,7 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
     logger.info('SIGHUP during startup: the API definitions will be reloaded once the gateway serves');
   });
   try {
-    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis });
+    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis, policies: report.policies });
   } catch (err) {
     logger.fatal({ err: isHookgateError(err) ? err.message : err }, 'gateway failed to start');
     root.flush();
