@@ -7,9 +7,9 @@ import { hasProgram } from '../helpers/programs.js';
 import { running, until, workerChildren } from '../helpers/python.js';
 
 /**
- * Python bridge workers failing under load (the Python API's auth hook runs in a pool of 2
- * workers): calls on a dead or hung worker fail closed (403), nothing unauthenticated gets
- * through, the bridge replaces the worker and the Python API serves again by itself.
+ * The Python bridge and its workers failing under load (the Python API's auth hook runs in a pool
+ * of 2 workers): calls on a dead or hung worker, or while the bridge restarts, fail closed (403),
+ * nothing unauthenticated gets through, and the Python API serves again by itself.
  */
 function assertFailedClosed(figures: FaultFigures): void {
   const python = figures.duringFault['python'] ?? {};
@@ -36,6 +36,22 @@ describe('Python bridge worker faults under load', { concurrency: false, timeout
     const figures = await runFault(t, bed, { fault: 'Python worker SIGKILL (1 of 2)', affected: ['python'], holdMs: 0, inject: async () => void process.kill(victim, 'SIGKILL') });
     assertFailedClosed(figures);
     await until(() => workerChildren(bridgePid).length === 2 && !workerChildren(bridgePid).includes(victim), 15_000, 'a replacement worker');
+    assertGatewayHealthy(bed);
+  });
+
+  it('the bridge killed (SIGKILL): its workers go with it, the Python API fails closed until the gateway has restarted it', async (t) => {
+    const { bridgePid, workers } = bed.python();
+    const figures = await runFault(t, bed, {
+      fault: 'Python bridge SIGKILL (workers die with it)',
+      affected: ['python'],
+      holdMs: 0,
+      recoveryLimitMs: 60_000,
+      inject: async () => void process.kill(bridgePid, 'SIGKILL'),
+    });
+    assertFailedClosed(figures);
+    assert.ok((figures.duringFault['python']?.['403'] ?? 0) > 0, 'the restart was visible to clients');
+    await until(() => workers.every((pid) => !running(pid)), 5000, 'the workers of the killed bridge to be gone');
+    assert.notEqual(bed.python().bridgePid, bridgePid, 'a new bridge serves');
     assertGatewayHealthy(bed);
   });
 
