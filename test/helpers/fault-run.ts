@@ -106,8 +106,8 @@ export async function runFault(t: TestContext, bed: FaultBed, scenario: FaultSce
     assert.ok(ms !== undefined, `${name} did not recover within ${scenario.recoveryLimitMs ?? 30_000} ms of clearing "${scenario.fault}"; ${JSON.stringify(tally(during(outcomes, clearedAt, Infinity)))}`);
     recovery[name] = ms;
   }
-  // What clients saw from the injection until every affected API had recovered.
-  const held = during(outcomes, injectedAt, clearedAt + Math.max(0, ...Object.values(recovery)));
+  // What clients saw from the injection until every affected API had recovered (at least 1 s).
+  const held = during(outcomes, injectedAt, Math.max(injectedAt + 1000, clearedAt + Math.max(0, ...Object.values(recovery))));
   const collateral = outcomes.filter((o) => o.start > injectedAt - 500 && o.authenticated && !ok(o) && !scenario.affected.includes(o.target)).length;
   const passThroughs = bed.up.unauthenticated.length - unauthBefore + unauthenticatedSuccesses(outcomes).length;
   const figures: FaultFigures = {
