@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startFaultBed, type FaultBed } from '../helpers/fault-bed.js';
-import { assertGatewayHealthy, runFault, type FaultFigures } from '../helpers/fault-run.js';
-import { tykError } from '../helpers/http.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PYTHON_TOKEN, startFaultBed, type FaultBed } from '../helpers/fault-bed.js';
+import { assertGatewayHealthy, report, runFault, type FaultFigures } from '../helpers/fault-run.js';
+import { request, tykError } from '../helpers/http.js';
 import { hasProgram } from '../helpers/programs.js';
 import { running, until, workerChildren } from '../helpers/python.js';
 
@@ -30,11 +31,27 @@ describe('Python bridge worker faults under load', { concurrency: false, timeout
     await bed?.stop();
   });
 
-  it('one worker killed (SIGKILL): its call fails closed, a new worker takes its place', async (t) => {
+  it('one worker killed (SIGKILL) in the middle of a call: that call fails closed, a new worker takes its place', async (t) => {
     const { bridgePid, workers } = bed.python();
-    const victim = workers[0] ?? assert.fail(`no workers under bridge ${bridgePid}`);
-    const figures = await runFault(t, bed, { fault: 'Python worker SIGKILL (1 of 2)', affected: ['python'], holdMs: 0, inject: async () => void process.kill(victim, 'SIGKILL') });
+    assert.equal(workers.length, 2, `workers of bridge ${bridgePid}`);
+    // Two calls that hold both workers for 0.7 s (the deadline is 1 s), so the worker killed is in the middle of one.
+    const held = () => request(bed.gw.url('/py/held'), { headers: { authorization: PYTHON_TOKEN, 'x-hold': '700' }, timeoutMs: 10_000 }).then((r) => r.status);
+    let heldStatuses: number[] = [];
+    const victim = workers[0] as number;
+    const figures = await runFault(t, bed, {
+      fault: 'Python worker SIGKILL in the middle of a call (1 of 2)',
+      affected: ['python'],
+      holdMs: 0,
+      inject: async () => {
+        const calls = [held(), held()];
+        await sleep(300);
+        process.kill(victim, 'SIGKILL');
+        heldStatuses = (await Promise.all(calls)).sort();
+      },
+    });
+    report(t, { fault: figures.fault, test: t.fullName, heldCalls: heldStatuses });
     assertFailedClosed(figures);
+    assert.deepEqual(heldStatuses, [200, 403], 'the call on the killed worker failed closed, the other one finished');
     await until(() => workerChildren(bridgePid).length === 2 && !workerChildren(bridgePid).includes(victim), 15_000, 'a replacement worker');
     assertGatewayHealthy(bed);
   });

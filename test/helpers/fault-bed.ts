@@ -39,10 +39,16 @@ export const RECV_MAX_BYTES = 1024 * 1024;
 const REDIS_MAJOR = Number(/v=(\d+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '0');
 const REDIS_ARGS = REDIS_MAJOR >= 7 ? ['--enable-debug-command', 'yes'] : [];
 
-const PYTHON_AUTH = `from gateway import TykGateway as tyk
+const PYTHON_AUTH = `import time
+
+from gateway import TykGateway as tyk
 
 
 def PyAuth(request, session, metadata, spec):
+    # X-Hold: milliseconds to keep the worker busy (to kill a worker in the middle of a call).
+    hold = request.get_header("X-Hold")
+    if hold:
+        time.sleep(int(hold) / 1000)
     if request.get_header("Authorization") == "${PYTHON_TOKEN}":
         metadata["token"] = "${PYTHON_TOKEN}"
     return request, session, metadata
