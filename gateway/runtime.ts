@@ -62,6 +62,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
   const proxy = new UpstreamProxy(config.proxy);
+  proxy.prepare(loaded.apis);
   const metrics = new GatewayMetrics();
   const { coprocess } = config;
   const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
@@ -100,6 +101,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));
+      proxy.prepare(next.apis);
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
       await bridges.retain(pythonBundlesOf(next.apis));
