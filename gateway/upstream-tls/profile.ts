@@ -65,7 +65,8 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
   const url = new URL(api.targetUrl);
   const secure = url.protocol === 'https:';
 
-  problems.push(...versionProblems({ 'proxy.transport.ssl_min_version': t.ssl_min_version, 'proxy.transport.ssl_max_version': t.ssl_max_version }));
+  const badVersions = versionProblems({ 'proxy.transport.ssl_min_version': t.ssl_min_version, 'proxy.transport.ssl_max_version': t.ssl_max_version });
+  problems.push(...badVersions);
   const apiCiphers = t.ssl_ciphers ?? [];
   problems.push(...cipherProblems(apiCiphers, 'proxy.transport.ssl_ciphers'));
 
@@ -95,7 +96,7 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
 
   const minVersion = t.ssl_min_version > 0 ? t.ssl_min_version : globals.minVersion;
   const maxVersion = t.ssl_max_version > 0 ? t.ssl_max_version : globals.maxVersion;
-  if (minVersion > maxVersion && problems.length === 0) {
+  if (minVersion > maxVersion && badVersions.length === 0) {
     const from = (v: number, apiKey: string, globalKey: string) => (v > 0 ? `\`${apiKey}\`` : `\`${globalKey}\` or its default`);
     problems.push({
       path: 'proxy.transport.ssl_min_version',
