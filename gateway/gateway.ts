@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config/index.js';
 import { createRequestHandler } from './http/index.js';
 import { closeServer, httpServer, listen } from './listeners.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
+import { loadPolicies, policyLoadError, type PolicyLoadResult } from './policy/index.js';
 import { createRuntime } from './runtime.js';
 import type { Store } from './storage/index.js';
 
@@ -36,6 +37,8 @@ export interface StartOptions {
   readonly accessLog?: AccessLogWriter | undefined;
   /** API definitions already loaded by the caller; read from `app_path` when absent. */
   readonly apis?: ApiLoadResult | undefined;
+  /** Policies already loaded by the caller; read from the config's policy source when absent. */
+  readonly policies?: PolicyLoadResult | undefined;
 }
 
 /**
@@ -49,7 +52,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     const { context, bundles } = apiLoadingOf(config, logger.child({ component: 'bundles' }));
     loaded = await loadApiDefinitions(config.appPath, context, bundles);
   }
-  const runtime = createRuntime(config, logger, loaded, options.accessLog);
+  const policies = options.policies ?? (await loadPolicies(config.policies));
+  if (policies.errors.length > 0) throw policyLoadError(policies);
+  const runtime = createRuntime(config, logger, loaded, options.accessLog, policies.policies);
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;

@@ -8,9 +8,10 @@ import { createErrorResponder } from './errors/index.js';
 import { buildRouter, type HandlerDeps, type RouteTarget } from './http/index.js';
 import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index.js';
 import { GatewayMetrics } from './metrics/index.js';
-import { EventDispatcher } from './pipeline/index.js';
+import { EventDispatcher, JwksCache } from './pipeline/index.js';
 import { UpstreamProxy } from './proxy/index.js';
 import type { Router } from './routing/index.js';
+import { loadPolicies, policyLoadError, PolicyStore, type Policy } from './policy/index.js';
 import { SessionStore } from './session/index.js';
 import { createStore, type Store } from './storage/index.js';
 
@@ -57,7 +58,7 @@ export interface Runtime {
   abort(): void;
 }
 
-export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined): Runtime {
+export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined, initialPolicies: readonly Policy[] = []): Runtime {
   const apiLog = logger.child({ component: 'apis' });
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
@@ -87,6 +88,11 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const errors = createErrorResponder(config.errors);
   const events = new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs);
   const sessions = new SessionStore(store, config.sessions);
+  const policies = new PolicyStore(initialPolicies);
+  const authLog = new ThrottledLog(logger.child({ component: 'auth' }));
+  const jwks = new JwksCache(config.jwks, (key, fields, message) => authLog.warn(key, fields, message));
+  const policyLog = logger.child({ component: 'policies' });
+  if (policies.size > 0) policyLog.info({ policies: policies.size }, 'policies loaded');
 
   let router: Router<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
   let apis = loaded.apis;
@@ -96,21 +102,31 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const reload = () => {
     // A failed reload must not stop the next one from running.
     reloading = reloading.catch(() => undefined).then(async () => {
+      // As Tyk: policies first; a policy set with errors stops the reload (policies and APIs stay as they were).
+      const nextPolicies = await loadPolicies(config.policies);
+      for (const { file, problem } of nextPolicies.warnings) policyLog.warn({ file, field: problem.path }, problem.message);
+      if (nextPolicies.errors.length > 0) {
+        for (const { file, problem } of nextPolicies.errors) policyLog.error({ file, field: problem.path }, problem.message);
+        throw policyLoadError(nextPolicies);
+      }
       const { context, bundles } = apiLoadingOf(config, bundleLog);
       const next = keepLastGood(apis, await loadApiDefinitions(config.appPath, context, bundles));
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));
       proxy.prepare(next.apis);
+      policies.replace(nextPolicies.policies);
+      // As Tyk drops an API's JWKS cache when it is loaded again: a reload refetches.
+      jwks.clear();
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
       await bridges.retain(pythonBundlesOf(next.apis));
-      apiLog.info({ apis: next.apis.length, refused: next.refused.length }, 'API definitions reloaded');
+      apiLog.info({ apis: next.apis.length, refused: next.refused.length, policies: policies.size }, 'API definitions reloaded');
     });
     return reloading;
   };
 
-  const control = createControlHandler({ config, sessions, logger, reload });
+  const control = createControlHandler({ config, sessions, policies, logger, reload });
   return {
     store,
     proxy,
@@ -137,9 +153,11 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         events,
         metrics,
         log: hookLog,
+        jwks,
         sendMaxBytes: coprocess.sendMaxBytes,
         sessions: {
           sessions,
+          policies,
           settings: config.sessions,
           events,
           errors,

@@ -2,7 +2,7 @@ import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/in
 import { fileAndPemResolver, type CertificateResolver } from '../crypto/index.js';
 import { DEFAULT_UPSTREAM_TLS, upstreamProfileOf, type UpstreamProfile, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { Problem } from '../validation/index.js';
-import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileHmacSettings, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
+import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileBasicAuth, compileHmacSettings, compileJwt, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import type { LoadedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiDefinition } from './schema.js';
@@ -28,7 +28,7 @@ export const NO_PLUGINS: ApiLoadContext = {
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['hmac', 'custom_plugin', 'auth_token']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['basic', 'hmac', 'jwt', 'custom_plugin', 'auth_token']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
@@ -82,7 +82,7 @@ export function checkApiFeatures(
   const tokenConfig = def.auth_configs['authToken'] ?? def.auth;
   if (methods.includes('auth_token') && tokenConfig?.validate_signature === true) refuse('auth_configs.authToken.validate_signature', 'token signature validation');
   if (methods.includes('auth_token') && tokenConfig?.use_certificate === true) refuse('auth_configs.authToken.use_certificate', 'certificate auth (dynamic mTLS)');
-  for (const method of methods.filter((m) => m === 'auth_token' || m === 'hmac')) {
+  for (const method of methods.filter((m) => m === 'auth_token' || m === 'hmac' || m === 'jwt')) {
     // Tyk's API validator: a method that reads a credential must read it from somewhere.
     const config = authConfigOf(def, method);
     const key = AUTH_CONFIG_KEYS[method];
@@ -93,6 +93,15 @@ export function checkApiFeatures(
   if (methods.includes('hmac')) {
     const hmac = compileHmacSettings(def);
     if (!hmac.ok) errors.push(...hmac.errors);
+  }
+  if (methods.includes('basic')) {
+    const basic = compileBasicAuth(def, authConfigOf(def, 'basic'));
+    if (!basic.ok) errors.push(...basic.errors);
+  }
+  if (methods.includes('jwt')) {
+    const jwt = compileJwt(def);
+    errors.push(...jwt.errors);
+    warnings.push(...jwt.warnings);
   }
   const bip = def.base_identity_provided_by;
   const bipMethod = BASE_IDENTITY_METHODS[bip];

@@ -22,13 +22,8 @@ const whenFlag = (flag: string, effect: 'refuse' | 'warn') => (value: unknown): 
   asRecord(value)[flag] === true ? effect : 'off';
 
 const AUTH_FIELDS_WITHOUT_EFFECT = [
-  'basic_auth', 'body_user_regexp', 'body_password_regexp', 'extract_from_body', 'disable_caching', 'cache_ttl',
-  'jwt_signing_method', 'jwt_source', 'jwt_jwks_uris', 'jwt_identity_base_field', 'jwt_client_base_field',
-  'jwt_policy_field_name', 'jwt_default_policies', 'jwt_skip_kid', 'jwt_expires_at_validation_skew',
-  'jwt_issued_at_validation_skew', 'jwt_not_before_validation_skew', 'jwt_scope_to_policy_mapping',
-  'jwt_scope_claim_name', 'idp_client_id_mapping_disabled', 'openid_options', 'oauth_meta', 'allowed_access_types',
-  'allowed_authorize_types', 'auth_login_redirect',
-  'notifications', 'client_certificates', 'scopes', 'security_requirement_scopes', 'auth_provider',
+  'openid_options', 'oauth_meta', 'allowed_access_types', 'allowed_authorize_types', 'auth_login_redirect',
+  'notifications', 'client_certificates', 'security_requirement_scopes', 'auth_provider',
   'session_provider', 'session_lifetime_respects_key_expiration', 'dont_set_quota_on_create',
   'disable_rate_limit', 'disable_quota', 'allowed_ips', 'blacklisted_ips', 'ip_access_control_disabled',
   'domain_disabled', 'error_overrides_disabled',

@@ -58,7 +58,7 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
   for (const warning of report.config.warnings) logger.warn({ field: warning.path, file: config.source }, warning.message);
   let gateway;
   try {
-    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis });
+    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis, policies: report.policies });
   } catch (err) {
     logger.fatal({ err: isHookgateError(err) ? err.message : err }, 'gateway failed to start');
     root.flush();

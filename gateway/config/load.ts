@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
-import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
+import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
 import { resolveUpstreamTlsGlobals, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
@@ -86,6 +86,16 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
     errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
   }
   checkBundleSettings(tyk, errors, warnings);
+  const policies = tyk.policies;
+  if (policies.policy_source === 'service' || policies.policy_source === 'rpc') {
+    errors.push({
+      path: 'policies.policy_source',
+      message: `\`policies.policy_source\` ${JSON.stringify(policies.policy_source)}: policies from the Dashboard or MDCB are not supported by Hookgate; use "file" with policy_path or policy_record_name`,
+    });
+  }
+  if (policies.policy_path !== '' && policies.policy_record_name !== '') {
+    warnings.push({ path: 'policies.policy_record_name', message: '`policies.policy_record_name` is ignored: `policies.policy_path` is set and wins (as in Tyk)' });
+  }
 }
 
 /** A base URL Tyk could not fetch from only fails each API with a bundle, so it is a warning here too. */
@@ -140,6 +150,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstream
       hashKeys: tyk.hash_keys,
       hashKeyFunction: tyk.hash_key_function,
       hashKeyFunctionFallback: tyk.hash_key_function_fallback,
+      basicAuthHashFunction: tyk.basic_auth_hash_key_function === '' ? 'bcrypt' : tyk.basic_auth_hash_key_function,
       minTokenLength: tyk.min_token_length > 0 ? tyk.min_token_length : 3,
       forceGlobalLifetime: tyk.force_global_session_lifetime,
       globalLifetime: tyk.global_session_lifetime,
@@ -168,6 +179,16 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstream
         maxUnpackedBytes: tyk.hookgate.bundles.max_unpacked_bytes,
         maxFiles: tyk.hookgate.bundles.max_files,
       },
+    },
+    jwks: {
+      defaultTtlMs: (tyk.jwks.cache.timeout > 0 ? tyk.jwks.cache.timeout : DEFAULT_JWKS_TTL_SECONDS) * 1000,
+      fetchTimeoutMs: tyk.hookgate.jwks.fetch_timeout_ms,
+      minRefetchIntervalMs: tyk.hookgate.jwks.min_refetch_interval_ms,
+      maxStaleMs: tyk.hookgate.jwks.max_stale_ms,
+    },
+    policies: {
+      dir: tyk.policies.policy_path === '' ? undefined : path(tyk.policies.policy_path),
+      recordFile: tyk.policies.policy_path !== '' || tyk.policies.policy_record_name === '' ? undefined : path(tyk.policies.policy_record_name),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
+import type { PolicySource } from '../policy/index.js';
 import type { UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { TykConfig } from './schema.js';
 
@@ -56,6 +57,15 @@ export interface GatewayConfig {
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
   readonly bundles: BundleSettings;
+  /** Where policies are read from (absolute paths); both undefined: no policies. */
+  readonly policies: PolicySource;
+  /** Fetching and caching JWKS for JWT auth. */
+  readonly jwks: {
+    readonly defaultTtlMs: number;
+    readonly fetchTimeoutMs: number;
+    readonly minRefetchIntervalMs: number;
+    readonly maxStaleMs: number;
+  };
 }
 
 /** Plugin bundles (Tyk's keys, resolved) and Hookgate's download and archive limits. */
@@ -89,6 +99,8 @@ export interface SessionSettings {
   readonly hashKeys: boolean;
   readonly hashKeyFunction: string;
   readonly hashKeyFunctionFallback: readonly string[];
+  /** `basic_auth_hash_key_function`, resolved: how /tyk/keys stores basic-auth passwords. */
+  readonly basicAuthHashFunction: Exclude<TykConfig['basic_auth_hash_key_function'], ''>;
   /** Effective: Tyk's floor of 3 applies when the config says less. */
   readonly minTokenLength: number;
   readonly forceGlobalLifetime: boolean;
@@ -129,6 +141,9 @@ export interface PythonConfig {
  * request would fail inside the plugin; Hookgate refuses it up front with 413 instead.
  */
 export const DEFAULT_GRPC_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Tyk's JWKS cache time when `jwks.cache.timeout` is 0. */
+export const DEFAULT_JWKS_TTL_SECONDS = 240;
 
 /** Tyk's default when `proxy_default_timeout` is 0. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 30;

@@ -83,6 +83,15 @@ const accessLogs = obj({
   enabled: bool().default(true),
 });
 
+/** Tyk's policy source: only files (`policy_path` wins over `policy_record_name`). */
+const policies = obj({
+  policy_source: oneOf(['', 'file', 'service', 'rpc']).default(''),
+  policy_record_name: str().default(''),
+  policy_path: str().default(''),
+  policy_connection_string: str().default(''),
+  allow_explicit_policy_id: bool().default(false),
+});
+
 /** Hookgate's own settings, kept apart from Tyk's keys. */
 const hookgate = obj({
   upstream: obj({
@@ -123,6 +132,14 @@ const hookgate = obj({
     /** Most entries (files and folders) an archive may have. */
     max_files: int(1, 1_000_000).default(10_000),
   }).prefault({}),
+  /** Fetching JWKS for JWT auth (the cache TTL is Tyk's jwks.cache.timeout). */
+  jwks: obj({
+    fetch_timeout_ms: int(1, 600_000).default(5_000),
+    /** An unknown kid (or a failed fetch) refetches a JWKS at most once in this time. */
+    min_refetch_interval_ms: int(0, 3_600_000).default(10_000),
+    /** How long past its TTL a JWKS is still used while its URL cannot be fetched. */
+    max_stale_ms: int(0, 86_400_000).default(3_600_000),
+  }).prefault({}),
   /** Prometheus metrics on the gateway's listener. */
   metrics: obj({
     enabled: bool().default(true),
@@ -144,6 +161,8 @@ export const tykConfigSchema = obj({
   hash_keys: bool().default(false),
   hash_key_function: oneOf(['', 'murmur32', 'murmur64', 'murmur128', 'sha256']).default(''),
   hash_key_function_fallback: list(oneOf(['murmur32', 'murmur64', 'murmur128', 'sha256'])).default([]),
+  /** How basic-auth passwords given to /tyk/keys are stored; "" is bcrypt (Tyk's default). */
+  basic_auth_hash_key_function: oneOf(['', 'bcrypt', 'sha256', 'murmur32', 'murmur64', 'murmur128']).default(''),
   /** Keys shorter than this are never found; Tyk's floor is 3 (also when 0). */
   min_token_length: int(0, 1024).default(0),
   force_global_session_lifetime: bool().default(false),
@@ -181,6 +200,9 @@ export const tykConfigSchema = obj({
   health_check_endpoint_name: str().default('hello'),
   readiness_check_endpoint_name: str().default('ready'),
   access_logs: accessLogs.prefault({}),
+  policies: policies.prefault({}),
+  /** Tyk: seconds a fetched JWKS is used (0: 240). */
+  jwks: obj({ cache: obj({ timeout: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0) }).prefault({}) }).prefault({}),
   hookgate: hookgate.prefault({}),
 });
 

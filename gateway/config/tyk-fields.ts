@@ -8,7 +8,7 @@ import { type ForeignField, type ForeignFieldCatalogue } from '../validation/ind
  */
 const WARN_ONLY = [
   'allow_insecure_configs', 'allow_remote_config', 'allow_unsafe_policy_ids',
-  'analytics_config', 'analytics_storage', 'auth_override', 'basic_auth_hash_key_function', 'cache_storage',
+  'analytics_config', 'analytics_storage', 'auth_override', 'cache_storage',
   'cloud', 'consul', 'control_api_hostname', 'db_app_conf_options',
   'disable_auto_max_procs', 'disable_dashboard_zeroconf', 'disable_key_actions_by_username',
   'disable_ports_whitelist', 'disable_regexp_cache', 'disable_regexp_cache_bound', 'disable_virtual_path_blobs',
@@ -19,12 +19,12 @@ const WARN_ONLY = [
   'event_trigers_defunct', 'event_triggers_defunct', 'experimental_process_org_off_thread', 'external_services',
   'file', 'graceful_shutdown_delay_seconds',
   'graylog_network_addr', 'health_check', 'ignore_canonical_mime_header_key',
-  'ignore_endpoint_case', 'jsvm_timeout', 'jwks', 'jwt_ssl_insecure_skip_verify', 'kv', 'labs',
+  'ignore_endpoint_case', 'jsvm_timeout', 'jwt_ssl_insecure_skip_verify', 'kv', 'labs',
   'legacy_enable_allowance_countdown', 'liveness_check', 'local_session_cache', 'logstash_network_addr',
   'logstash_transport', 'management_node', 'max_conn_time', 'max_idle_connections',
   'max_idle_connections_per_host', 'monitor', 'newrelic', 'node_secret', 'oas_config',
   'oauth_error_status_code', 'oauth_redirect_uri_separator', 'oauth_refresh_token_expire', 'oauth_token_expire',
-  'oauth_token_expired_retain_period', 'opentelemetry', 'override_messages', 'pid_file_location', 'policies',
+  'oauth_token_expired_retain_period', 'opentelemetry', 'override_messages', 'pid_file_location',
   'ports_whitelist', 'proxy_close_connections', 'proxy_enable_http2', 'regexp_cache_expire', 'regexp_cache_max_entries', 'reload_interval',
   'resource_sync', 'secrets', 'sentry_code', 'sentry_log_level', 'service_discovery',
   'slave_options',

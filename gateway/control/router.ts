@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/index.js';
+import { isHookgateError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
+import type { PolicyStore } from '../policy/index.js';
 import type { SessionStore } from '../session/index.js';
 import { handleKeys } from './keys.js';
 import { apiError, apiOk } from './respond.js';
@@ -9,6 +11,7 @@ import { secretMatches } from './secret.js';
 export interface ControlDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
+  readonly policies: PolicyStore;
   readonly logger: Logger;
   /** Reloads API definitions; resolves when the new set serves. */
   readonly reload: () => Promise<void>;
@@ -35,8 +38,11 @@ export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, 
     const url = new URL(`http://control/?${query}`);
     const fail = (err: unknown) => {
       log.error({ err: err instanceof Error ? err.message : String(err), route }, 'control API request failed');
-      // The control API's failures are storage failures; say so, with the status clients retry on.
-      if (!res.headersSent) apiError(res, 503, 'Storage unavailable; see the gateway log');
+      if (res.headersSent) return;
+      // A reload refused for bad policies says why; otherwise the control API's failures are
+      // storage failures: say so, with the status clients retry on.
+      if (isHookgateError(err, 'HG_ERR_POLICY_INVALID')) apiError(res, 500, err.message);
+      else apiError(res, 503, 'Storage unavailable; see the gateway log');
     };
     if (route === '/keys' || route.startsWith('/keys/')) {
       const name = route === '/keys' ? undefined : decodeURIComponent(route.slice('/keys/'.length));

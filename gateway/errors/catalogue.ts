@@ -47,6 +47,30 @@ export const ERRORS = {
   HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
   HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
 
+  // Basic auth (texts are Tyk's, tyk-config.md 1.4; a missing credential is HG_ERR_AUTH_FIELD_MISSING)
+  HG_ERR_BASIC_HEADER_MALFORMED: { status: 400, message: 'Attempted access with malformed header, header not in basic auth format' },
+  HG_ERR_BASIC_ENCODING_MALFORMED: { status: 400, message: 'Attempted access with malformed header, auth data not encoded correctly' },
+  HG_ERR_BASIC_VALUES_MALFORMED: { status: 400, message: 'Attempted access with malformed header, values not in basic auth format' },
+  HG_ERR_BASIC_BODY_NO_USERNAME: { status: 400, message: 'Body do not contain username' },
+  HG_ERR_BASIC_BODY_NO_PASSWORD: { status: 400, message: 'Body do not contain password' },
+  HG_ERR_BASIC_USER_NOT_AUTHORISED: { status: 401, message: 'User not authorised' },
+  // JWT (texts are Tyk's, gateway/mw_jwt.go; tyk-config.md 1.5)
+  HG_ERR_JWT_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
+  HG_ERR_JWT_INVALID: { status: 403, message: 'Key not authorized' },
+  HG_ERR_JWT_UNEXPECTED_SIGNING_METHOD: { status: 403, message: 'Key not authorized: Unexpected signing method' },
+  HG_ERR_JWT_EXPIRED: { status: 401, message: 'Key not authorized: token has expired' },
+  HG_ERR_JWT_USED_BEFORE_ISSUED: { status: 401, message: 'Key not authorized: token used before issued' },
+  HG_ERR_JWT_NOT_VALID_YET: { status: 401, message: 'Key not authorized: token is not valid yet' },
+  HG_ERR_JWT_NO_IDENTITY: { status: 403, message: 'no suitable claims for user ID were found' },
+  HG_ERR_JWT_EMPTY_SUB: { status: 403, message: 'found an empty user ID in sub claim' },
+  /** Sent with ", claim: <jwt_identity_base_field>" appended, as Tyk. */
+  HG_ERR_JWT_EMPTY_IDENTITY_CLAIM: { status: 403, message: 'found an empty user ID in predefined base claim' },
+  HG_ERR_JWT_NO_MATCHING_POLICY: { status: 403, message: 'key not authorized: no matching policy' },
+  HG_ERR_JWT_NO_POLICY_FOUND: { status: 403, message: 'key not authorized: no matching policy found' },
+  HG_ERR_JWT_POLICY_NOT_APPLIED: { status: 403, message: 'key not authorized: could not apply new policy' },
+  /** Sent with ": <reason>" appended, as Tyk. */
+  HG_ERR_JWT_KEY_CREATE_FAILED: { status: 500, message: 'failed to create key' },
+
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
   HG_ERR_SHUTTING_DOWN: { status: 503, message: 'Gateway is shutting down' },
@@ -58,6 +82,7 @@ export const ERRORS = {
   HG_ERR_APIDEF_INVALID: { status: 500, message: 'API definition is invalid' },
   HG_ERR_APIDEF_UNSUPPORTED: { status: 500, message: 'API definition uses a feature Hookgate does not support yet' },
   HG_ERR_APIDEF_CONFLICT: { status: 500, message: 'API definition conflicts with another' },
+  HG_ERR_POLICY_INVALID: { status: 500, message: 'Policies are invalid' },
   HG_ERR_LISTEN_FAILED: { status: 500, message: 'Gateway could not listen' },
   HG_ERR_CLI_USAGE: { status: 500, message: 'Invalid command line' },
 

@@ -21,6 +21,7 @@ import { sessionToProto } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import type { RequestContext } from './request-context.js';
 import { messageRefusal, refusalOf, writeRefusal, type Refusal } from './refusal.js';
+import type { JwksCache } from './auth/index.js';
 import type { SessionDeps } from './sessions.js';
 
 export interface HookDeps {
@@ -30,6 +31,8 @@ export interface HookDeps {
   readonly metrics: GatewayMetrics;
   readonly log: ThrottledLog;
   readonly sessions: SessionDeps;
+  /** JWKS fetched for JWT auth, by URL. */
+  readonly jwks: JwksCache;
 }
 
 /** The session as hooks see it: every field, including the ones Tyk leaves out (docs/hooks.md). */

@@ -5,3 +5,4 @@ export { runPipeline, type PipelineDeps } from './run.js';
 export type { SessionDeps } from './sessions.js';
 export { stagesFor, type Stage } from './stages.js';
 export { completeUpstream, type Completion } from './upstream.js';
+export { DEFAULT_JWKS_SETTINGS, JwksCache, type JwksLookup, type JwksSettings } from './auth/index.js';

@@ -35,6 +35,8 @@ export interface GatewayOptions {
   readonly config?: Record<string, unknown>;
   /** API definitions by file name (objects are written as JSON, strings as they are). */
   readonly apis?: Record<string, unknown>;
+  /** Other files (policies, keys), by path relative to the config's folder. */
+  readonly files?: Record<string, unknown>;
   readonly readyTimeoutMs?: number;
   /** Environment variables added to this process's for the gateway. */
   readonly env?: Record<string, string>;
@@ -47,6 +49,7 @@ export async function startGatewayProcess(options: GatewayOptions = {}): Promise
   await dir.write('tyk.conf', config);
   await dir.write('apps/.keep', '');
   for (const [name, api] of Object.entries(options.apis ?? {})) await dir.write(join('apps', name), api);
+  for (const [name, content] of Object.entries(options.files ?? {})) await dir.write(name, content);
   return spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf')], options.readyTimeoutMs ?? 10_000, options.env);
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hasProgram } from './programs.js';
 import { freePort } from './ports.js';
 
 export interface RedisServer {
@@ -55,4 +56,18 @@ function spawnRedis(port: number, dataDir: string | undefined): Promise<RedisSer
       reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`));
     });
   });
+}
+
+export type Backend = 'memory' | 'redis';
+
+/**
+ * The tyk.conf `storage` section for a test backend, starting a redis-server for "redis".
+ * Undefined when redis-server is not installed and this is not CI (the suite skips itself); on CI
+ * a missing redis-server fails.
+ */
+export async function backendStorage(backend: Backend): Promise<{ storage: Record<string, unknown>; redis: RedisServer | undefined } | undefined> {
+  if (backend === 'memory') return { storage: { type: 'memory' }, redis: undefined };
+  if (!hasProgram('redis-server') && process.env['CI'] !== 'true') return undefined;
+  const redis = await startRedis();
+  return { storage: { type: 'redis', host: '127.0.0.1', port: redis.port }, redis };
 }

@@ -108,4 +108,13 @@ describe('tyk.conf validation', () => {
     assert.equal(loadConfigDocument({ proxy_default_timeout: 0.25 }).config?.proxy.timeoutMs, 250);
     assert.equal(loadConfigDocument({ proxy_default_timeout: 0 }).config?.proxy.timeoutMs, 30_000);
   });
+
+  it('reads basic_auth_hash_key_function: bcrypt by default, and an unknown one is refused, not turned into bcrypt as Tyk does', () => {
+    assert.equal(loadConfigDocument({}).config?.sessions.basicAuthHashFunction, 'bcrypt');
+    assert.equal(loadConfigDocument({ basic_auth_hash_key_function: 'murmur128' }).config?.sessions.basicAuthHashFunction, 'murmur128');
+    assert.deepEqual(loadConfigDocument({ secret: 's', basic_auth_hash_key_function: 'murmur128' }).warnings, [], 'no longer an ignored Tyk setting');
+    const { config, errors } = loadConfigDocument({ basic_auth_hash_key_function: 'md5' });
+    assert.equal(config, undefined);
+    assert.deepEqual(messages(errors), ['Expected `basic_auth_hash_key_function` to be one of "", "bcrypt", "sha256", "murmur32", "murmur64", "murmur128", got "md5" (string)']);
+  });
 });
