@@ -144,6 +144,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       sidecars: components,
       control,
       routes: () => router,
+      pathLog: new ThrottledLog(logger.child({ component: 'routing' })),
       pipeline: {
         proxy,
         proxyLog: logger.child({ component: 'proxy' }),

@@ -34,6 +34,8 @@ export interface ApiSpec {
   readonly auth: AuthPlan;
   /** How the API calls its plugins; undefined when it has no hooks. */
   readonly plugins: PluginPlan | undefined;
+  /** The version's `global_size_limit` in bytes; Infinity when none (docs/limits.md). */
+  readonly maxBodyBytes: number;
   /** The validated definition, for stages that need more than the fields above. */
   readonly definition: ApiDefinition;
 }
@@ -70,6 +72,19 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     keyless: def.use_keyless,
     auth,
     plugins,
+    maxBodyBytes: bodyLimitOf(def),
     definition: def,
   };
+}
+
+/**
+ * The smallest enabled `global_size_limit` of the API's versions. Hookgate serves unversioned
+ * APIs only, where Tyk picks one version of the map; the smallest is the safe reading.
+ */
+function bodyLimitOf(def: ApiDefinition): number {
+  let limit = Infinity;
+  for (const version of Object.values(def.version_data?.versions ?? {})) {
+    if (!version.global_size_limit_disabled && version.global_size_limit > 0) limit = Math.min(limit, version.global_size_limit);
+  }
+  return limit;
 }

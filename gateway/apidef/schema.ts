@@ -95,6 +95,9 @@ const eventHandler = obj({
 
 const versionInfo = obj({
   name: str().default(''),
+  /** Tyk: largest request body in bytes for this version; 0 = none (Hookgate: 413, docs/limits.md). */
+  global_size_limit: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
+  global_size_limit_disabled: bool().default(false),
 });
 
 const versionData = obj({

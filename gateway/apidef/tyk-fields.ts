@@ -94,8 +94,6 @@ const entries: Record<string, ForeignField> = {
   'version_data.versions.*.expires': refuse('a version expiry date'),
   'version_data.versions.*.white_list': refuse('an endpoint allow list'),
   'version_data.versions.*.black_list': refuse('an endpoint block list'),
-  'version_data.versions.*.global_size_limit': refuse('a request size limit', (value) =>
-    typeof value === 'number' && value > 0 ? 'refuse' : 'off'),
   'version_data.versions.*.paths': refuse('endpoint allow/block lists', (value) => {
     const paths = asRecord(value);
     if (!isZeroValue(paths['white_list']) || !isZeroValue(paths['black_list'])) return 'refuse';
@@ -115,7 +113,6 @@ const entries: Record<string, ForeignField> = {
   'version_data.versions.*.global_response_headers': warn('global response headers'),
   'version_data.versions.*.global_response_headers_remove': warn('global response header removal'),
   'version_data.versions.*.global_response_headers_disabled': noEffect('global response headers switch'),
-  'version_data.versions.*.global_size_limit_disabled': noEffect('size limit switch'),
   'version_data.versions.*.global_enforce_timeout': warn('a version-wide upstream timeout'),
   'version_data.versions.*.global_enforce_timeout_disabled': noEffect('timeout switch'),
   'version_data.versions.*.ignore_endpoint_case': noEffect('endpoint case matching'),

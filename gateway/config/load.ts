@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
-import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
+import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, DEFAULT_SERVER_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type ServerLimits, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
 
@@ -90,6 +90,29 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
   if (policies.policy_path !== '' && policies.policy_record_name !== '') {
     warnings.push({ path: 'policies.policy_record_name', message: '`policies.policy_record_name` is ignored: `policies.policy_path` is set and wins (as in Tyk)' });
   }
+  const limits = resolveLimits(tyk);
+  if (limits.headerTimeoutMs > limits.requestTimeoutMs) {
+    errors.push({
+      path: 'hookgate.limits.header_timeout_ms',
+      message: `\`hookgate.limits.header_timeout_ms\` (${limits.headerTimeoutMs}) must not be longer than the whole-request timeout \`http_server_options.read_timeout\` (${limits.requestTimeoutMs} ms)`,
+    });
+  }
+}
+
+function resolveLimits(tyk: TykConfig): ServerLimits {
+  const seconds = (value: number) => (value > 0 ? value : DEFAULT_SERVER_TIMEOUT_SECONDS) * 1000;
+  const l = tyk.hookgate.limits;
+  const body = tyk.http_server_options.max_request_body_size;
+  return {
+    headerTimeoutMs: l.header_timeout_ms,
+    requestTimeoutMs: seconds(tyk.http_server_options.read_timeout),
+    responseTimeoutMs: seconds(tyk.http_server_options.write_timeout),
+    keepAliveTimeoutMs: l.keep_alive_timeout_ms,
+    maxHeaderBytes: l.max_header_bytes,
+    maxHeaderCount: l.max_header_count,
+    maxConnections: l.max_connections,
+    maxRequestBodyBytes: body > 0 ? body : Infinity,
+  };
 }
 
 /** A base URL Tyk could not fetch from only fails each API with a bundle, so it is a warning here too. */
@@ -144,10 +167,12 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
     proxy: {
       timeoutMs: Math.round(timeoutSeconds * 1000),
       connectionsPerOrigin: tyk.hookgate.upstream.connections_per_origin,
+      maxQueuedPerOrigin: tyk.hookgate.upstream.max_queued_per_origin,
       keepAliveTimeoutMs: tyk.hookgate.upstream.keep_alive_timeout_ms,
       trustForwardedHeaders: tyk.hookgate.trust_forwarded_headers,
     },
     errors: { hideGeneratorHeader: tyk.hide_generator_header, closeConnections: tyk.close_connections },
+    limits: resolveLimits(tyk),
     shutdownGraceMs: Math.round(tyk.graceful_shutdown_timeout_duration * 1000),
     health: {
       livenessPath: `/${tyk.health_check_endpoint_name.replace(/^\/+/, '')}`,

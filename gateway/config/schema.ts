@@ -64,6 +64,12 @@ const coprocessOptions = obj({
 const httpServerOptions = obj({
   /** Hookgate always routes on whole path segments (Tyk's strict routes); false is warned about. */
   enable_strict_routes: bool().default(true),
+  /** Tyk: seconds to receive a whole request, headers and body; 0 means Tyk's 120. */
+  read_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
+  /** Tyk: seconds from the end of the request headers to the end of the response; 0 means Tyk's 120. */
+  write_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
+  /** Tyk: largest request body in bytes for every API (413 beyond it); 0 = no gateway-wide limit. */
+  max_request_body_size: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
 });
 
 const accessLogs = obj({
@@ -87,6 +93,24 @@ const hookgate = obj({
     connections_per_origin: int(1, 1_000_000).nullable().default(null),
     /** How long an idle upstream keep-alive socket is kept, in milliseconds. */
     keep_alive_timeout_ms: int(1, 3_600_000).default(4000),
+    /**
+     * With connections_per_origin: requests that may wait for a connection to one origin; past
+     * that, 503 at once instead of an ever longer queue.
+     */
+    max_queued_per_origin: int(0, 1_000_000).default(1000),
+  }).prefault({}),
+  /** Limits on what clients may send and hold (docs/limits.md). */
+  limits: obj({
+    /** Time to receive a request's headers (slowloris); 408 past it. */
+    header_timeout_ms: int(100, 3_600_000).default(10_000),
+    /** Time an idle keep-alive connection is kept open between requests. */
+    keep_alive_timeout_ms: int(100, 3_600_000).default(30_000),
+    /** Largest request line and header section, in bytes; 431 past it. */
+    max_header_bytes: int(1024, 16 * 1024 * 1024).default(32 * 1024),
+    /** Most header fields one request may carry; 431 past it. */
+    max_header_count: int(1, 10_000).default(100),
+    /** Most client connections open at once; more get 503 and are closed. 0 = no limit. */
+    max_connections: int(0, 10_000_000).default(10_000),
   }).prefault({}),
   /**
    * Keep `X-Forwarded-Proto` and `X-Forwarded-Host` sent by the client (set this only behind a

@@ -39,7 +39,7 @@ const WARN_ONLY = [
   'enable_rate_limit_smoothing', 'enable_non_transactional_rate_limiter', 'drl_notification_frequency',
   'drl_threshold', 'drl_enable_sentinel_rate_limiter',
   // http_server_options
-  'http_server_options.read_timeout', 'http_server_options.write_timeout', 'http_server_options.enable_http2',
+  'http_server_options.enable_http2',
   'http_server_options.enable_path_prefix_matching', 'http_server_options.enable_path_suffix_matching',
   'http_server_options.ssl_insecure_skip_verify', 'http_server_options.enable_websockets',
   'http_server_options.certificates', 'http_server_options.ssl_certificates', 'http_server_options.server_name',
@@ -60,7 +60,6 @@ const WARN_ONLY = [
 const REFUSE: Record<string, ForeignField> = {
   hostname: { effect: 'refuse', feature: 'restricting every API to one host name' },
   'http_server_options.use_ssl': { effect: 'refuse', feature: 'TLS on the gateway listener' },
-  'http_server_options.max_request_body_size': { effect: 'refuse', feature: 'a request body size limit' },
   'http_server_options.max_response_body_size': { effect: 'refuse', feature: 'a response body size limit' },
   'storage.use_ssl': { effect: 'refuse', feature: 'TLS to Redis' },
   security: {

@@ -48,7 +48,8 @@ export async function startGatewayProcess(options: GatewayOptions = {}): Promise
   await dir.write('apps/.keep', '');
   for (const [name, api] of Object.entries(options.apis ?? {})) await dir.write(join('apps', name), api);
   for (const [name, content] of Object.entries(options.files ?? {})) await dir.write(name, content);
-  return spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf')], options.readyTimeoutMs ?? 10_000);
+  // Generous: only a failing start waits this long, and a loaded 2-core machine starts node slowly.
+  return spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf')], options.readyTimeoutMs ?? 30_000);
 }
 
 export async function spawnGateway(dir: TempDir, args: string[], readyTimeoutMs: number): Promise<GatewayProcess> {

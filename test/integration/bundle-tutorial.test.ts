@@ -15,6 +15,17 @@ import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 const TOKEN = '47a0c79c427728b3df4af62b9228c8ae';
 
+/** The tutorial's API: protected by the plugin's auth_check, its hooks from bundle.zip. */
+const tutorialApi = (target: string) => ({
+  api_id: 'tutorial',
+  name: 'Tutorial',
+  use_keyless: false,
+  enable_coprocess_auth: true,
+  custom_middleware_bundle: 'bundle.zip',
+  proxy: { listen_path: '/my-api/', target_url: target, strip_listen_path: true },
+  version_data: { not_versioned: true, versions: { Default: { name: 'Default' } } },
+});
+
 /**
  * Tyk's "Custom Authentication Plugin Tutorial" end to end, with the gRPC plugin the tutorial's
  * Python file becomes until the Python bridge: build the bundle, serve it with
@@ -60,15 +71,7 @@ describe('the bundle tutorial, with a gRPC auth plugin', () => {
     gw = await startGatewayProcess({
       config: { ...coprocessConfig(plugin.address), enable_bundle_downloader: true, bundle_base_url: server.url, middleware_path: 'middleware' },
       apis: {
-        'tutorial.json': {
-          api_id: 'tutorial',
-          name: 'Tutorial',
-          use_keyless: false,
-          enable_coprocess_auth: true,
-          custom_middleware_bundle: 'bundle.zip',
-          proxy: { listen_path: '/my-api/', target_url: up.origin, strip_listen_path: true },
-          version_data: { not_versioned: true, versions: { Default: { name: 'Default' } } },
-        },
+        'tutorial.json': tutorialApi(up.origin),
       },
     });
     const downloaded = await gw.waitForLog((l) => l.msg === 'plugin bundle downloaded, extracted and verified');
@@ -92,7 +95,7 @@ describe('the bundle tutorial, with a gRPC auth plugin', () => {
     server = undefined;
     gw.child.kill('SIGTERM');
     await gw.exited;
-    gw = await spawnGateway(gw.dir, ['start', '--conf', join(gw.dir.path, 'tyk.conf')], 10_000);
+    gw = await spawnGateway(gw.dir, ['start', '--conf', join(gw.dir.path, 'tyk.conf')], 30_000);
     await gw.waitForLog((l) => l.msg === 'plugin bundle loaded from the cache' && l['dir'] === folder);
     assert.equal((await request(gw.url('/my-api/my-path'), { headers: { Authorization: TOKEN } })).status, 200);
   });
@@ -129,17 +132,11 @@ describe('the bundle tutorial, with its Python plugin', () => {
     assert.equal(built.code, 0, built.stderr);
     server = await startPythonHttpServer(join(work.path, 'my-tyk-plugin'));
     gw = await startGatewayProcess({
+      // The bridge's Python workers start before the gateway is ready: slow on a loaded machine.
+      readyTimeoutMs: 60_000,
       config: { coprocess_options: { enable_coprocess: true, python_workers: 1 }, enable_bundle_downloader: true, bundle_base_url: server.url, middleware_path: 'middleware' },
       apis: {
-        'tutorial.json': {
-          api_id: 'tutorial',
-          name: 'Tutorial',
-          use_keyless: false,
-          enable_coprocess_auth: true,
-          custom_middleware_bundle: 'bundle.zip',
-          proxy: { listen_path: '/my-api/', target_url: up.origin, strip_listen_path: true },
-          version_data: { not_versioned: true, versions: { Default: { name: 'Default' } } },
-        },
+        'tutorial.json': tutorialApi(up.origin),
       },
     });
     assert.deepEqual(server.requests, ['GET /bundle.zip HTTP/1.1 200']);

@@ -71,9 +71,12 @@ describe('JWT with a JWKS (real IdP endpoint on 127.0.0.1): caching, rotation, f
   it('unknown kids cannot make the gateway hammer the IdP: at most one refetch per interval', async () => {
     await sleep(REFETCH_MS + 50);
     const before = idp.fetches();
+    const started = performance.now();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call(`made-up-${i}`)));
+    // One refetch per started interval: a loaded machine may spread the 20 calls over several.
+    const allowed = 1 + Math.floor((performance.now() - started) / REFETCH_MS);
     assert.ok(results.every((r) => r.status === 403 && r.text() === tykError('Key not authorized')));
-    assert.ok(idp.fetches() - before <= 1, `${idp.fetches() - before} fetches for 20 unknown kids`);
+    assert.ok(idp.fetches() - before <= Math.min(allowed, 19), `${idp.fetches() - before} fetches for 20 unknown kids (at most ${allowed} intervals)`);
   });
 
   it('rotation: a new kid is fetched at once; the old kid is refused once it left the set', async () => {
