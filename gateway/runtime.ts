@@ -63,6 +63,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
   const proxy = new UpstreamProxy(config.proxy);
+  proxy.prepare(loaded.apis);
   const metrics = new GatewayMetrics();
   const { coprocess } = config;
   const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
@@ -114,6 +115,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));
+      proxy.prepare(next.apis);
       policies.replace(nextPolicies.policies);
       // As Tyk drops an API's JWKS cache when it is loaded again: a reload refetches.
       jwks.clear();

@@ -1,5 +1,6 @@
 import { legacyAuthPlan, type AuthPlan } from './auth/index.js';
 import type { PluginPlan } from './plugins.js';
+import { PLAIN_PROFILE, type UpstreamProfile } from '../upstream-tls/index.js';
 import type { ApiDefinition } from './schema.js';
 
 /** Where an API's requests go, split once at load so the request path does no URL parsing. */
@@ -26,6 +27,8 @@ export interface ApiSpec {
   /** The listen path as routed: "/" or "/a/b" (no trailing slash). */
   readonly routePrefix: string;
   readonly target: UpstreamTarget;
+  /** How connections to the upstream are made (TLS, client certificate, pins, forward proxy); shared by equal APIs. */
+  readonly upstream: UpstreamProfile;
   readonly stripListenPath: boolean;
   readonly preserveHostHeader: boolean;
   readonly disableStripSlash: boolean;
@@ -57,7 +60,7 @@ export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
   };
 }
 
-export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def)): ApiSpec {
+export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def), upstream: UpstreamProfile = PLAIN_PROFILE): ApiSpec {
   return {
     id: def.api_id,
     name: def.name,
@@ -66,6 +69,7 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     listenPath: def.proxy.listen_path,
     routePrefix: routePrefixOf(def.proxy.listen_path),
     target: upstreamTargetOf(def.proxy.target_url),
+    upstream,
     stripListenPath: def.proxy.strip_listen_path,
     preserveHostHeader: def.proxy.preserve_host_header,
     disableStripSlash: def.proxy.disable_strip_slash,

@@ -6,6 +6,7 @@ import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, DEFAULT_SERVER_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type ServerLimits, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
+import { resolveUpstreamTlsGlobals, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
 
 export interface ConfigLoadResult {
   /** Present only when there are no errors. */
@@ -22,16 +23,22 @@ export async function loadConfigFile(path: string): Promise<ConfigLoadResult> {
   return loadConfigDocument(file.value, source);
 }
 
-/** Validates a tyk.conf document; relative paths in it resolve against `source`'s folder. */
-export function loadConfigDocument(document: unknown, source = '(inline)'): ConfigLoadResult {
+/**
+ * Validates a tyk.conf document; relative paths in it resolve against `source`'s folder. `env` is
+ * read for what Tyk reads from the environment (SSL_CERT_FILE, HTTP(S)_PROXY, NO_PROXY).
+ */
+export function loadConfigDocument(document: unknown, source = '(inline)', env: NodeJS.ProcessEnv = process.env): ConfigLoadResult {
   const result = validateDocument(tykConfigSchema, document, TYK_CONFIG_FOREIGN_FIELDS);
   const errors = [...result.errors];
   const warnings = [...result.warnings];
   const tyk = result.parsed;
   if (tyk !== undefined) checkSupported(tyk, errors, warnings);
-  if (tyk === undefined || errors.length > 0) return { config: undefined, errors, warnings };
   const baseDir = source === '(inline)' ? process.cwd() : dirname(source);
-  return { config: deepFreeze(resolveConfig(tyk, source, baseDir)), errors, warnings };
+  // Certificates are read even when other settings failed, so every problem is reported at once.
+  const upstream = tyk === undefined ? undefined : resolveUpstreamTlsGlobals(tyk, baseDir, env);
+  if (upstream !== undefined) errors.push(...upstream.problems);
+  if (tyk === undefined || upstream?.globals === undefined || errors.length > 0) return { config: undefined, errors, warnings };
+  return { config: deepFreeze(resolveConfig(tyk, source, baseDir, upstream.globals)), errors, warnings };
 }
 
 /** Checks across fields, and settings that are valid Tyk but not (yet) Hookgate. */
@@ -149,7 +156,7 @@ function checkTransport(coprocess: TykConfig['coprocess_options'], warnings: Pro
   }
 }
 
-function resolveConfig(tyk: TykConfig, source: string, baseDir: string): GatewayConfig {
+function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstreamTls: UpstreamTlsGlobals): GatewayConfig {
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const timeoutSeconds = tyk.proxy_default_timeout > 0 ? tyk.proxy_default_timeout : DEFAULT_PROXY_TIMEOUT_SECONDS;
   return {
@@ -171,6 +178,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
       keepAliveTimeoutMs: tyk.hookgate.upstream.keep_alive_timeout_ms,
       trustForwardedHeaders: tyk.hookgate.trust_forwarded_headers,
     },
+    upstreamTls,
     errors: { hideGeneratorHeader: tyk.hide_generator_header, closeConnections: tyk.close_connections },
     limits: resolveLimits(tyk),
     shutdownGraceMs: Math.round(tyk.graceful_shutdown_timeout_duration * 1000),

@@ -1,5 +1,6 @@
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import type { PolicySource } from '../policy/index.js';
+import type { UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { TykConfig } from './schema.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -44,6 +45,8 @@ export interface GatewayConfig {
     readonly keepAliveTimeoutMs: number;
     readonly trustForwardedHeaders: boolean;
   };
+  /** Gateway-wide upstream TLS settings and forward-proxy environment, resolved at load. */
+  readonly upstreamTls: UpstreamTlsGlobals;
   readonly errors: { readonly hideGeneratorHeader: boolean; readonly closeConnections: boolean };
   readonly limits: ServerLimits;
   readonly shutdownGraceMs: number;

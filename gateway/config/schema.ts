@@ -72,6 +72,20 @@ const httpServerOptions = obj({
   max_request_body_size: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
 });
 
+/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the other TLS settings. */
+const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the default');
+/** A Go map of strings, which Tyk also accepts as null. */
+const stringMap = () => fields.dict(str()).nullable().default({});
+
+const security = obj({
+  /** Upstream public-key pinning: host (`*`, `*.domain`, host) → comma list of public keys. */
+  pinned_public_keys: stringMap(),
+  certificates: obj({
+    /** Upstream client certificates: host (`*`, `*.domain`, host[:port]) → certificate with its key. */
+    upstream: stringMap(),
+  }).prefault({}),
+});
+
 const accessLogs = obj({
   /** Hookgate logs one line per request unless this is explicitly false. */
   enabled: bool().default(true),
@@ -98,6 +112,11 @@ const hookgate = obj({
      * that, 503 at once instead of an ever longer queue.
      */
     max_queued_per_origin: int(0, 1_000_000).default(1000),
+    /**
+     * CA certificates (PEM file paths, inline PEM) trusted for upstream TLS in addition to Node's
+     * roots and SSL_CERT_FILE / SSL_CERT_DIR / NODE_EXTRA_CA_CERTS (docs/upstream-tls.md).
+     */
+    ca_certificates: list(str()).default([]),
   }).prefault({}),
   /** Limits on what clients may send and hold (docs/limits.md). */
   limits: obj({
@@ -192,6 +211,14 @@ export const tykConfigSchema = obj({
   http_server_options: httpServerOptions.prefault({}),
   /** Seconds to wait for upstream response headers; 0 means Tyk's default of 30. */
   proxy_default_timeout: seconds().default(0),
+  // Upstream TLS (docs/upstream-tls.md).
+  proxy_ssl_insecure_skip_verify: bool().default(false),
+  proxy_ssl_min_version: tlsVersion().default(0),
+  proxy_ssl_max_version: tlsVersion().default(0),
+  proxy_ssl_ciphers: list(str()).nullable().default([]),
+  proxy_ssl_disable_renegotiation: bool().default(false),
+  ssl_force_common_name_check: bool().default(false),
+  security: security.prefault({}),
   /** Seconds in-flight requests get to finish after SIGTERM/SIGINT. */
   graceful_shutdown_timeout_duration: seconds().default(30),
   hide_generator_header: bool().default(false),

@@ -31,6 +31,8 @@ export const ERRORS = {
   // Upstream proxy (texts are Tyk's reverse proxy texts; statuses per docs/errors.md)
   HG_ERR_UPSTREAM_UNREACHABLE: { status: 502, message: 'There was a problem proxying the request' },
   HG_ERR_UPSTREAM_HOST_LOOKUP: { status: 502, message: 'Upstream host lookup failed' },
+  // A refused upstream certificate, pin, CN or TLS version/cipher: Tyk's text for any proxy failure.
+  HG_ERR_UPSTREAM_TLS: { status: 502, message: 'There was a problem proxying the request' },
   HG_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream service reached hard timeout.' },
   HG_ERR_CLIENT_CLOSED_REQUEST: { status: 499, message: 'Client closed request' },
   HG_ERR_UPSTREAM_TOO_LARGE: { status: 500, message: 'Middleware error' },

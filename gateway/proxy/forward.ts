@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ApiSpec } from '../apidef/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import { BodyTooLargeError, limitedBody } from './body-limit.js';
 import { BufferingRelay, type BufferedOutcome } from './buffered.js';
+import { CN_MISMATCH, PIN_MISMATCH } from './connector.js';
+import { UpstreamPools } from './pools.js';
 import { downstreamResponseHeaders, upstreamRequestHead, writeHeadFlat } from './headers.js';
 import { OriginGate } from './pool-limit.js';
 import { upstreamPathOf, upstreamQueryOf } from './upstream-url.js';
@@ -55,6 +57,14 @@ export interface ProxyOutcome {
 const LOOKUP_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
+/** OpenSSL's certificate verification results, as node reports them in `code`. */
+const CERTIFICATE_FAILURES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_REVOKED', 'INVALID_CA', 'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID', 'EPROTO', PIN_MISMATCH, CN_MISMATCH,
+]);
+
 /** Maps an undici failure to the catalogue. */
 export function classifyUpstreamError(err: unknown, clientGone: boolean): ErrorCode {
   const code = errorCodeOf(err);
@@ -62,6 +72,7 @@ export function classifyUpstreamError(err: unknown, clientGone: boolean): ErrorC
   if (clientGone || err instanceof ClientGoneError) return 'HG_ERR_CLIENT_CLOSED_REQUEST';
   if (code !== undefined && TIMEOUTS.has(code)) return 'HG_ERR_UPSTREAM_TIMEOUT';
   if (code !== undefined && LOOKUP_FAILURES.has(code)) return 'HG_ERR_UPSTREAM_HOST_LOOKUP';
+  if (code !== undefined && (CERTIFICATE_FAILURES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) return 'HG_ERR_UPSTREAM_TLS';
   return 'HG_ERR_UPSTREAM_UNREACHABLE';
 }
 
@@ -176,18 +187,17 @@ export function logRefusal(log: { warn(fields: Record<string, unknown>, message:
 }
 
 export class UpstreamProxy {
-  private readonly agent: Agent;
+  private readonly pools: UpstreamPools;
   private readonly gate: OriginGate | undefined;
 
   constructor(private readonly settings: ProxySettings) {
     this.gate = settings.connectionsPerOrigin === null ? undefined : new OriginGate(settings.connectionsPerOrigin + settings.maxQueuedPerOrigin);
-    this.agent = new Agent({
-      keepAliveTimeout: settings.keepAliveTimeoutMs,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-      connect: { timeout: settings.timeoutMs },
-      ...(settings.connectionsPerOrigin === null ? {} : { connections: settings.connectionsPerOrigin }),
-    });
+    this.pools = new UpstreamPools(settings);
+  }
+
+  /** Makes the connection pools these APIs need (at load, not per request) and closes unused ones. */
+  prepare(apis: readonly ApiSpec[]): void {
+    this.pools.retain(apis.map((api) => api.upstream));
   }
 
   /**
@@ -227,12 +237,16 @@ export class UpstreamProxy {
     if (x.buffered !== undefined) body = x.buffered.length > 0 ? x.buffered : null;
     else if (head.hasBody) body = Number.isFinite(x.maxBodyBytes) && req.headers['content-length'] === undefined ? limitedBody(req, x.maxBodyBytes) : req;
     const path = upstreamPathOf(api, x.path, x.prefixLength);
-    this.agent.dispatch(
+    const { proxy } = api.upstream;
+    // Through a forward proxy, an http:// upstream is asked for in absolute form (https:// ones are tunnelled).
+    const absolute = proxy !== undefined && !api.target.secure;
+    const headers = absolute && proxy.authorization !== undefined ? [...head.headers, 'Proxy-Authorization', proxy.authorization] : head.headers;
+    this.pools.get(api.upstream).dispatch(
       {
         origin: api.target.origin,
-        path: query === '' ? path : `${path}?${query}`,
+        path: `${absolute ? api.target.origin : ''}${path}${query === '' ? '' : `?${query}`}`,
         method: x.method as Dispatcher.HttpMethod,
-        headers: head.headers,
+        headers,
         body,
       },
       relay,
@@ -242,11 +256,11 @@ export class UpstreamProxy {
 
   /** Waits for in-flight upstream requests, then closes pooled connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.pools.close();
   }
 
   /** Aborts everything still in flight. */
   async destroy(): Promise<void> {
-    await this.agent.destroy();
+    await this.pools.destroy();
   }
 }
