@@ -20,9 +20,9 @@ const SAMPLES = 13;
 /**
  * Growth allowed between the lowest RSS of the first third of the samples after warmup and the
  * lowest of the last third. Lows, because RSS saws up and down by ~50 MiB with garbage
- * collection; a leak lifts the lows. At ~200 requests/s, with the default 90 s (about 13000
- * requests after warmup), this catches a leak of about 4 KiB per request or more; a longer
- * HOOKGATE_SOAK_MS catches smaller ones.
+ * collection; a leak lifts the lows. With the default 90 s (7,500 to 13,000 requests after
+ * warmup, depending on the machine) this catches a leak of about 4 to 6 KiB per request or more;
+ * a longer HOOKGATE_SOAK_MS catches smaller ones.
  */
 const RSS_GROWTH_LIMIT_MIB = 48;
 const FD_DRIFT_LIMIT = 10;
