@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
-import { createRequestHandler } from './http/index.js';
-import { closeServer, httpServer, listen } from './listeners.js';
+import { createRequestHandler, limitedServer } from './http/index.js';
+import { closeServer, listen } from './listeners.js';
+import { ThrottledLog } from './logging/index.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
 import { loadPolicies, policyLoadError, type PolicyLoadResult } from './policy/index.js';
 import { createRuntime } from './runtime.js';
@@ -58,8 +59,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;
-  const servers: Server[] = [httpServer(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }))];
-  if (ownControlPort) servers.push(httpServer(createRequestHandler({ ...deps, controlOnly: true })));
+  const serverOptions = { limits: config.limits, errorSettings: config.errors, errors: deps.errors, log: new ThrottledLog(logger.child({ component: 'limits' })) };
+  const servers: Server[] = [limitedServer(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }), serverOptions)];
+  if (ownControlPort) servers.push(limitedServer(createRequestHandler({ ...deps, controlOnly: true }), serverOptions));
 
   let info: AddressInfo;
   let controlInfo: AddressInfo | undefined;

@@ -1,16 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HookgateError } from './errors/index.js';
-
-/** An HTTP server whose malformed requests get a bare 400 before they reach any handler. */
-export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
-  const server = createServer(handler);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
-  return server;
-}
 
 /** Listens, or rejects with HG_ERR_LISTEN_FAILED saying where and why. */
 export function listen(server: Server, address: string, port: number): Promise<AddressInfo> {

@@ -1,4 +1,4 @@
-import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
+import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, transportFactory, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
 import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
@@ -63,6 +63,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
   const proxy = new UpstreamProxy(config.proxy);
+  proxy.prepare(loaded.apis);
   const metrics = new GatewayMetrics();
   const { coprocess } = config;
   const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
@@ -81,6 +82,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const clients = new PluginClients(
     { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
     (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)) ?? bridges.readiness(target),
+    transportFactory(coprocess.transport),
   );
   const components = { statuses: () => [...(sidecars?.statuses() ?? []), ...bridges.statuses()] };
   const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
@@ -113,6 +115,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));
+      proxy.prepare(next.apis);
       policies.replace(nextPolicies.policies);
       // As Tyk drops an API's JWKS cache when it is loaded again: a reload refetches.
       jwks.clear();
@@ -143,6 +146,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       sidecars: components,
       control,
       routes: () => router,
+      pathLog: new ThrottledLog(logger.child({ component: 'routing' })),
       pipeline: {
         proxy,
         proxyLog: logger.child({ component: 'proxy' }),

@@ -11,6 +11,7 @@ export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
     // One folder per gateway process; nothing is created until a bridge is launched.
     pythonAddress: (bundleDir) => processRunDir().bridgeAddress(bundleDir),
     defaultServer: coprocess.server,
+    upstreamTls: config.upstreamTls,
     dispatchTimeoutMs: coprocess.dispatchTimeoutMs,
     resolveServer: (value) => {
       const reference = /^sidecar:(.*)$/.exec(value);

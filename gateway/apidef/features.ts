@@ -1,4 +1,6 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
+import { fileAndPemResolver, type CertificateResolver } from '../crypto/index.js';
+import { DEFAULT_UPSTREAM_TLS, upstreamProfileOf, type UpstreamProfile, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { Problem } from '../validation/index.js';
 import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileBasicAuth, compileHmacSettings, compileJwt, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import type { LoadedBundle } from './bundle.js';
@@ -10,6 +12,10 @@ export interface ApiLoadContext extends PluginContext {
   readonly coprocessEnabled: boolean;
   /** Where the Python bridge for a bundle folder serves (the gateway launches it there). */
   readonly pythonAddress: (bundleDir: string) => string;
+  /** The gateway's upstream TLS settings; a gateway that sets none when absent. */
+  readonly upstreamTls?: UpstreamTlsGlobals;
+  /** Reads the certificates definitions name; files and inline PEM from `upstreamTls.baseDir` when absent. */
+  readonly certificates?: CertificateResolver;
 }
 
 /** A gateway with plugins switched off; what definitions are checked against without a config. */
@@ -34,6 +40,8 @@ export interface FeatureCheck {
   readonly plugins: PluginPlan | undefined;
   /** How the API authenticates. */
   readonly auth: AuthPlan;
+  /** How the gateway connects to the API's upstream; undefined when its settings are wrong. */
+  readonly upstream: UpstreamProfile | undefined;
 }
 
 /**
@@ -164,12 +172,19 @@ export function checkApiFeatures(
   if (def.version_data !== undefined && !def.version_data.not_versioned) {
     refuse('version_data.not_versioned', 'API versioning (not_versioned is false)');
   }
+  const globals = context.upstreamTls ?? DEFAULT_UPSTREAM_TLS;
+  const upstream = upstreamProfileOf(
+    { targetUrl: def.proxy.target_url, transport: def.proxy.transport, ...def },
+    globals,
+    context.certificates ?? fileAndPemResolver(globals.baseDir),
+  );
+  errors.push(...upstream.problems);
   const listenPath = def.proxy.listen_path;
   if (listenPath.includes('{')) refuse('proxy.listen_path', `a path template in the listen path ${JSON.stringify(listenPath)}`);
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan, upstream: upstream.profile };
 }
 
 /**

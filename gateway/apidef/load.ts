@@ -102,7 +102,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
 
     const plan = features?.plugins;
     const loaded = read.applied.kind === 'loaded' ? read.applied.bundle : undefined;
-    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan, features?.auth);
+    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan, features?.auth, features?.upstream);
     const sameId = byId.get(spec.id);
     const samePrefix = byPrefix.get(spec.routePrefix);
     const conflicts: Problem[] = [];

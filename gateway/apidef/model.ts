@@ -1,5 +1,6 @@
 import { legacyAuthPlan, type AuthPlan } from './auth/index.js';
 import type { PluginPlan } from './plugins.js';
+import { PLAIN_PROFILE, type UpstreamProfile } from '../upstream-tls/index.js';
 import type { ApiDefinition } from './schema.js';
 
 /** Where an API's requests go, split once at load so the request path does no URL parsing. */
@@ -26,6 +27,8 @@ export interface ApiSpec {
   /** The listen path as routed: "/" or "/a/b" (no trailing slash). */
   readonly routePrefix: string;
   readonly target: UpstreamTarget;
+  /** How connections to the upstream are made (TLS, client certificate, pins, forward proxy); shared by equal APIs. */
+  readonly upstream: UpstreamProfile;
   readonly stripListenPath: boolean;
   readonly preserveHostHeader: boolean;
   readonly disableStripSlash: boolean;
@@ -34,6 +37,8 @@ export interface ApiSpec {
   readonly auth: AuthPlan;
   /** How the API calls its plugins; undefined when it has no hooks. */
   readonly plugins: PluginPlan | undefined;
+  /** The version's `global_size_limit` in bytes; Infinity when none (docs/limits.md). */
+  readonly maxBodyBytes: number;
   /** The validated definition, for stages that need more than the fields above. */
   readonly definition: ApiDefinition;
 }
@@ -55,7 +60,7 @@ export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
   };
 }
 
-export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def)): ApiSpec {
+export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def), upstream: UpstreamProfile = PLAIN_PROFILE): ApiSpec {
   return {
     id: def.api_id,
     name: def.name,
@@ -64,12 +69,26 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     listenPath: def.proxy.listen_path,
     routePrefix: routePrefixOf(def.proxy.listen_path),
     target: upstreamTargetOf(def.proxy.target_url),
+    upstream,
     stripListenPath: def.proxy.strip_listen_path,
     preserveHostHeader: def.proxy.preserve_host_header,
     disableStripSlash: def.proxy.disable_strip_slash,
     keyless: def.use_keyless,
     auth,
     plugins,
+    maxBodyBytes: bodyLimitOf(def),
     definition: def,
   };
+}
+
+/**
+ * The smallest enabled `global_size_limit` of the API's versions. Hookgate serves unversioned
+ * APIs only, where Tyk picks one version of the map; the smallest is the safe reading.
+ */
+function bodyLimitOf(def: ApiDefinition): number {
+  let limit = Infinity;
+  for (const version of Object.values(def.version_data?.versions ?? {})) {
+    if (!version.global_size_limit_disabled && version.global_size_limit > 0) limit = Math.min(limit, version.global_size_limit);
+  }
+  return limit;
 }

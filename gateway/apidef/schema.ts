@@ -60,12 +60,26 @@ export const customMiddlewareSchema = obj({
   id_extractor: idExtractor.prefault({}),
 });
 
+/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the profile. */
+const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the gateway default');
+
+/** `proxy.transport`: the API's upstream TLS settings and forward proxy (docs/upstream-tls.md). */
+const transport = obj({
+  ssl_insecure_skip_verify: bool().default(false),
+  ssl_ciphers: list(str()).nullable().default([]),
+  ssl_min_version: tlsVersion().default(0),
+  ssl_max_version: tlsVersion().default(0),
+  ssl_force_common_name_check: bool().default(false),
+  proxy_url: str().default(''),
+});
+
 const proxy = obj({
   listen_path: z.string({ error: LISTEN_PATH }).startsWith('/', { error: LISTEN_PATH }),
   target_url: httpUrl(),
   strip_listen_path: bool().default(false),
   preserve_host_header: bool().default(false),
   disable_strip_slash: bool().default(false),
+  transport: transport.prefault({}),
 });
 
 /** Hookgate's per-hook settings, keyed by hook name in the API's `hookgate.hooks`. */
@@ -95,6 +109,9 @@ const eventHandler = obj({
 
 const versionInfo = obj({
   name: str().default(''),
+  /** Tyk: largest request body in bytes for this version; 0 = none (Hookgate: 413, docs/limits.md). */
+  global_size_limit: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
+  global_size_limit_disabled: bool().default(false),
 });
 
 const versionData = obj({
@@ -151,6 +168,12 @@ export const apiDefinitionSchema = obj({
   config_data: dict(z.unknown()).default({}),
   config_data_disabled: bool().default(false),
   session_lifetime: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  /** Upstream client certificates: host (`*`, `*.domain`, host[:port]) → certificate with its key. */
+  upstream_certificates: dict(str()).nullable().default({}),
+  upstream_certificates_disabled: bool().default(false),
+  /** Upstream public-key pinning: host (`*`, `*.domain`, host) → comma list of public keys. */
+  pinned_public_keys: dict(str()).nullable().default({}),
+  certificate_pinning_disabled: bool().default(false),
   version_data: versionData.optional(),
   event_handlers: obj({ events: dict(list(eventHandler)).default({}) }).prefault({}),
   hookgate: hookgateApi.prefault({}),

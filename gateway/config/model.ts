@@ -1,5 +1,6 @@
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import type { PolicySource } from '../policy/index.js';
+import type { UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { TykConfig } from './schema.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -39,10 +40,15 @@ export interface GatewayConfig {
   readonly proxy: {
     readonly timeoutMs: number;
     readonly connectionsPerOrigin: number | null;
+    /** With connectionsPerOrigin: requests that may wait for a connection before 503. */
+    readonly maxQueuedPerOrigin: number;
     readonly keepAliveTimeoutMs: number;
     readonly trustForwardedHeaders: boolean;
   };
+  /** Gateway-wide upstream TLS settings and forward-proxy environment, resolved at load. */
+  readonly upstreamTls: UpstreamTlsGlobals;
   readonly errors: { readonly hideGeneratorHeader: boolean; readonly closeConnections: boolean };
+  readonly limits: ServerLimits;
   readonly shutdownGraceMs: number;
   readonly health: { readonly livenessPath: string; readonly readinessPath: string };
   readonly sessions: SessionSettings;
@@ -64,6 +70,25 @@ export interface GatewayConfig {
     readonly maxStaleMs: number;
   };
 }
+
+/** What clients may send and hold on the gateway's listeners (docs/limits.md). */
+export interface ServerLimits {
+  readonly headerTimeoutMs: number;
+  /** Whole request, headers and body (Tyk's read_timeout). */
+  readonly requestTimeoutMs: number;
+  /** From the end of the request headers to the end of the response (Tyk's write_timeout). */
+  readonly responseTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+  readonly maxHeaderCount: number;
+  /** 0: no limit. */
+  readonly maxConnections: number;
+  /** Gateway-wide body limit in bytes; Infinity: none. */
+  readonly maxRequestBodyBytes: number;
+}
+
+/** Tyk's read and write timeouts when tyk.conf leaves them at 0 (gateway/proxy_muxer.go). */
+export const DEFAULT_SERVER_TIMEOUT_SECONDS = 120;
 
 /** Plugin bundles (Tyk's keys, resolved) and Hookgate's download and archive limits. */
 export interface BundleSettings {
@@ -118,6 +143,8 @@ export interface CoprocessConfig {
   readonly authority: string;
   readonly roundRobin: boolean;
   readonly dispatchTimeoutMs: number;
+  /** The gRPC client: @grpc/grpc-js, or Hookgate's lean HTTP/2 client (coprocess/dispatch/h2). */
+  readonly transport: 'grpc-js' | 'h2';
   readonly sidecars: readonly SidecarSpec[];
   readonly python: PythonConfig;
 }

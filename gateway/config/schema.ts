@@ -55,6 +55,8 @@ const coprocessOptions = obj({
   python_workers: int(0, 256).default(0),
   /** Hookgate: the deadline of every Dispatch call, unless an API or hook sets its own. */
   dispatch_timeout_ms: int(1, 600_000).default(2000),
+  /** Hookgate: the gRPC client for Dispatch calls (docs/transport.md); dns:/// and round robin always use grpc-js. */
+  transport: oneOf(['grpc-js', 'h2']).default('grpc-js'),
   /** Hookgate: plugin servers the gateway launches, supervises and stops. */
   sidecars: list(sidecar).default([]),
 });
@@ -62,6 +64,26 @@ const coprocessOptions = obj({
 const httpServerOptions = obj({
   /** Hookgate always routes on whole path segments (Tyk's strict routes); false is warned about. */
   enable_strict_routes: bool().default(true),
+  /** Tyk: seconds to receive a whole request, headers and body; 0 means Tyk's 120. */
+  read_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
+  /** Tyk: seconds from the end of the request headers to the end of the response; 0 means Tyk's 120. */
+  write_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
+  /** Tyk: largest request body in bytes for every API (413 beyond it); 0 = no gateway-wide limit. */
+  max_request_body_size: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
+});
+
+/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the other TLS settings. */
+const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the default');
+/** A Go map of strings, which Tyk also accepts as null. */
+const stringMap = () => fields.dict(str()).nullable().default({});
+
+const security = obj({
+  /** Upstream public-key pinning: host (`*`, `*.domain`, host) → comma list of public keys. */
+  pinned_public_keys: stringMap(),
+  certificates: obj({
+    /** Upstream client certificates: host (`*`, `*.domain`, host[:port]) → certificate with its key. */
+    upstream: stringMap(),
+  }).prefault({}),
 });
 
 const accessLogs = obj({
@@ -85,6 +107,29 @@ const hookgate = obj({
     connections_per_origin: int(1, 1_000_000).nullable().default(null),
     /** How long an idle upstream keep-alive socket is kept, in milliseconds. */
     keep_alive_timeout_ms: int(1, 3_600_000).default(4000),
+    /**
+     * With connections_per_origin: requests that may wait for a connection to one origin; past
+     * that, 503 at once instead of an ever longer queue.
+     */
+    max_queued_per_origin: int(0, 1_000_000).default(1000),
+    /**
+     * CA certificates (PEM file paths, inline PEM) trusted for upstream TLS in addition to Node's
+     * roots and SSL_CERT_FILE / SSL_CERT_DIR / NODE_EXTRA_CA_CERTS (docs/upstream-tls.md).
+     */
+    ca_certificates: list(str()).default([]),
+  }).prefault({}),
+  /** Limits on what clients may send and hold (docs/limits.md). */
+  limits: obj({
+    /** Time to receive a request's headers (slowloris); 408 past it. */
+    header_timeout_ms: int(100, 3_600_000).default(10_000),
+    /** Time an idle keep-alive connection is kept open between requests. */
+    keep_alive_timeout_ms: int(100, 3_600_000).default(30_000),
+    /** Largest request line and header section, in bytes; 431 past it. */
+    max_header_bytes: int(1024, 16 * 1024 * 1024).default(32 * 1024),
+    /** Most header fields one request may carry; 431 past it. */
+    max_header_count: int(1, 10_000).default(100),
+    /** Most client connections open at once; more get 503 and are closed. 0 = no limit. */
+    max_connections: int(0, 10_000_000).default(10_000),
   }).prefault({}),
   /**
    * Keep `X-Forwarded-Proto` and `X-Forwarded-Host` sent by the client (set this only behind a
@@ -166,6 +211,14 @@ export const tykConfigSchema = obj({
   http_server_options: httpServerOptions.prefault({}),
   /** Seconds to wait for upstream response headers; 0 means Tyk's default of 30. */
   proxy_default_timeout: seconds().default(0),
+  // Upstream TLS (docs/upstream-tls.md).
+  proxy_ssl_insecure_skip_verify: bool().default(false),
+  proxy_ssl_min_version: tlsVersion().default(0),
+  proxy_ssl_max_version: tlsVersion().default(0),
+  proxy_ssl_ciphers: list(str()).nullable().default([]),
+  proxy_ssl_disable_renegotiation: bool().default(false),
+  ssl_force_common_name_check: bool().default(false),
+  security: security.prefault({}),
   /** Seconds in-flight requests get to finish after SIGTERM/SIGINT. */
   graceful_shutdown_timeout_duration: seconds().default(30),
   hide_generator_header: bool().default(false),

@@ -1,4 +1,4 @@
-import { isZeroValue, type ForeignField, type ForeignFieldCatalogue } from '../validation/index.js';
+import { type ForeignField, type ForeignFieldCatalogue } from '../validation/index.js';
 
 /**
  * Keys of Tyk's `tyk.conf` (config/config.go, TykTechnologies/tyk 2026-08) that Hookgate does not
@@ -25,11 +25,9 @@ const WARN_ONLY = [
   'max_idle_connections_per_host', 'monitor', 'newrelic', 'node_secret', 'oas_config',
   'oauth_error_status_code', 'oauth_redirect_uri_separator', 'oauth_refresh_token_expire', 'oauth_token_expire',
   'oauth_token_expired_retain_period', 'opentelemetry', 'override_messages', 'pid_file_location',
-  'ports_whitelist', 'proxy_close_connections', 'proxy_enable_http2', 'proxy_ssl_ciphers',
-  'proxy_ssl_disable_renegotiation', 'proxy_ssl_insecure_skip_verify', 'proxy_ssl_max_version',
-  'proxy_ssl_min_version', 'regexp_cache_expire', 'regexp_cache_max_entries', 'reload_interval',
+  'ports_whitelist', 'proxy_close_connections', 'proxy_enable_http2', 'regexp_cache_expire', 'regexp_cache_max_entries', 'reload_interval',
   'resource_sync', 'secrets', 'sentry_code', 'sentry_log_level', 'service_discovery',
-  'slave_options', 'ssl_force_common_name_check',
+  'slave_options',
   'statsd_connection_string', 'statsd_prefix', 'stores', 'streaming', 'suppress_default_org_store',
   'suppress_redis_signal_reload', 'syslog_network_addr', 'syslog_transport', 'template_path', 'track_404_logs',
   'tracing', 'tyk_js_path', 'uptime_tests', 'use_db_app_configs', 'use_graylog', 'use_logstash', 'use_redis_log',
@@ -39,7 +37,7 @@ const WARN_ONLY = [
   'enable_rate_limit_smoothing', 'enable_non_transactional_rate_limiter', 'drl_notification_frequency',
   'drl_threshold', 'drl_enable_sentinel_rate_limiter',
   // http_server_options
-  'http_server_options.read_timeout', 'http_server_options.write_timeout', 'http_server_options.enable_http2',
+  'http_server_options.enable_http2',
   'http_server_options.enable_path_prefix_matching', 'http_server_options.enable_path_suffix_matching',
   'http_server_options.ssl_insecure_skip_verify', 'http_server_options.enable_websockets',
   'http_server_options.certificates', 'http_server_options.ssl_certificates', 'http_server_options.server_name',
@@ -54,25 +52,19 @@ const WARN_ONLY = [
   'storage.compress_policies', 'storage.max_decompressed_size', 'storage.iam_auth',
   // access_logs
   'access_logs.template',
+  // security (the upstream keys, pinned_public_keys and certificates.upstream, are in the schema)
+  'security.private_certificate_encoding_secret', 'security.control_api_use_mutual_tls',
+  'security.allow_unsafe_dynamic_mtls_token', 'security.certificate_expiry_monitor',
+  'security.certificates.control_api', 'security.certificates.dashboard_api', 'security.certificates.mdcb_api',
 ] as const;
 
 /** Ignoring these would let through what Tyk stops, or send secrets in clear text. */
 const REFUSE: Record<string, ForeignField> = {
   hostname: { effect: 'refuse', feature: 'restricting every API to one host name' },
   'http_server_options.use_ssl': { effect: 'refuse', feature: 'TLS on the gateway listener' },
-  'http_server_options.max_request_body_size': { effect: 'refuse', feature: 'a request body size limit' },
   'http_server_options.max_response_body_size': { effect: 'refuse', feature: 'a response body size limit' },
   'storage.use_ssl': { effect: 'refuse', feature: 'TLS to Redis' },
-  security: {
-    effect: 'refuse',
-    feature: 'a client-certificate allow list or public-key pinning (security.certificates.apis, security.pinned_public_keys)',
-    classify: (value) => {
-      const security = (value ?? {}) as Record<string, unknown>;
-      const certificates = (security['certificates'] ?? {}) as Record<string, unknown>;
-      if (!isZeroValue(certificates['apis']) || !isZeroValue(security['pinned_public_keys'])) return 'refuse';
-      return isZeroValue(value) ? 'off' : 'warn';
-    },
-  },
+  'security.certificates.apis': { effect: 'refuse', feature: 'a client-certificate allow list for every API' },
 };
 
 export const TYK_CONFIG_FOREIGN_FIELDS: ForeignFieldCatalogue = new Map<string, ForeignField>([

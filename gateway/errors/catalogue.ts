@@ -18,10 +18,21 @@ export const ERRORS = {
   HG_ERR_API_NOT_LOADED: { status: 404, message: 'Not Found' },
   HG_ERR_REQUEST_TARGET_INVALID: { status: 400, message: 'Bad Request' },
   HG_ERR_REQUEST_MALFORMED: { status: 400, message: 'Bad Request' },
+  /** A path the gateway and an upstream could read differently (docs/limits.md, "Paths"). */
+  HG_ERR_PATH_AMBIGUOUS: { status: 400, message: 'Bad Request: ambiguous request path' },
+
+  // Limits on what clients send (docs/limits.md)
+  HG_ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request Timeout' },
+  HG_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request Header Fields Too Large' },
+  HG_ERR_TOO_MANY_CONNECTIONS: { status: 503, message: 'Service Unavailable: too many connections' },
+  HG_ERR_RESPONSE_TIMEOUT: { status: 504, message: 'Gateway Timeout: no response within write_timeout' },
+  HG_ERR_UPSTREAM_POOL_FULL: { status: 503, message: 'Service Unavailable: upstream connection pool is full' },
 
   // Upstream proxy (texts are Tyk's reverse proxy texts; statuses per docs/errors.md)
   HG_ERR_UPSTREAM_UNREACHABLE: { status: 502, message: 'There was a problem proxying the request' },
   HG_ERR_UPSTREAM_HOST_LOOKUP: { status: 502, message: 'Upstream host lookup failed' },
+  // A refused upstream certificate, pin, CN or TLS version/cipher: Tyk's text for any proxy failure.
+  HG_ERR_UPSTREAM_TLS: { status: 502, message: 'There was a problem proxying the request' },
   HG_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream service reached hard timeout.' },
   HG_ERR_CLIENT_CLOSED_REQUEST: { status: 499, message: 'Client closed request' },
   HG_ERR_UPSTREAM_TOO_LARGE: { status: 500, message: 'Middleware error' },

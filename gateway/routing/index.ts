@@ -1,2 +1,3 @@
 export { parseRequestTarget, removeDotSegments, type RequestTarget } from './request-target.js';
 export { Router, type RouteMatch } from './router.js';
+export { lenientView, mayReadDifferently } from './lenient-view.js';

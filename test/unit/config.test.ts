@@ -58,7 +58,7 @@ describe('tyk.conf validation', () => {
     assert.equal(config, undefined);
     assert.equal(errors.length, 3);
     assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` turns on TLS on the gateway listener/);
-    assert.match(messages(errors).join('\n'), /`security` turns on a client-certificate allow list/);
+    assert.match(messages(errors).join('\n'), /`security.certificates.apis` turns on a client-certificate allow list/);
     assert.match(messages(errors).join('\n'), /`hostname` turns on restricting every API to one host name/);
   });
 
