@@ -4,9 +4,10 @@ import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/i
 import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createRequestHandler } from './http/index.js';
-import { closeServer, httpServer, listen } from './listeners.js';
+import { closeServer, httpServer, httpsServer, listen } from './listeners.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
 import { createRuntime } from './runtime.js';
+import type { ListenerRole } from './tls/index.js';
 import type { Store } from './storage/index.js';
 
 export { logApiLoad } from './api-log.js';
@@ -53,8 +54,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;
-  const servers: Server[] = [httpServer(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }))];
-  if (ownControlPort) servers.push(httpServer(createRequestHandler({ ...deps, controlOnly: true })));
+  const serve = (handler: ReturnType<typeof createRequestHandler>, role: ListenerRole): Server => {
+    if (!config.tls.enabled) return httpServer(handler);
+    const server = httpsServer(handler, runtime.serverTls.serverOptions(role));
+    runtime.serverTls.attach(server, role);
+    return server as unknown as Server;
+  };
+  const servers: Server[] = [serve(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }), 'gateway')];
+  if (ownControlPort) servers.push(serve(createRequestHandler({ ...deps, controlOnly: true }), 'control'));
 
   let info: AddressInfo;
   let controlInfo: AddressInfo | undefined;
@@ -69,7 +76,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     throw err;
   }
   logger.info(
-    { address: info.address, port: info.port, control_port: controlInfo?.port, apis: loaded.apis.length, refused: loaded.refused.length, storage: runtime.store.kind },
+    { address: info.address, port: info.port, control_port: controlInfo?.port, tls: config.tls.enabled, apis: loaded.apis.length, refused: loaded.refused.length, storage: runtime.store.kind },
     'gateway listening',
   );
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HookgateError } from './errors/index.js';
 
@@ -9,6 +10,18 @@ export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) 
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
+  return server;
+}
+
+/** The TLS variant of httpServer (`use_ssl`); its certificates come from ServerTls. */
+export function httpsServer(handler: (req: IncomingMessage, res: ServerResponse) => void, options: ServerOptions): HttpsServer {
+  const server = createHttpsServer(options, handler);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET' && (socket as { encrypted?: boolean }).encrypted === true) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  // A failed handshake (a plain-HTTP client, TLS 1.1, no shared cipher) concerns that client only.
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
   return server;
 }
 

@@ -5,6 +5,7 @@ import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
+import { resolveTls, type TlsSettings } from './tls.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
 
 export interface ConfigLoadResult {
@@ -28,10 +29,14 @@ export function loadConfigDocument(document: unknown, source = '(inline)'): Conf
   const errors = [...result.errors];
   const warnings = [...result.warnings];
   const tyk = result.parsed;
-  if (tyk !== undefined) checkSupported(tyk, errors, warnings);
-  if (tyk === undefined || errors.length > 0) return { config: undefined, errors, warnings };
   const baseDir = source === '(inline)' ? process.cwd() : dirname(source);
-  return { config: deepFreeze(resolveConfig(tyk, source, baseDir)), errors, warnings };
+  let tls: TlsSettings | undefined;
+  if (tyk !== undefined) {
+    checkSupported(tyk, errors, warnings);
+    tls = resolveTls(tyk, baseDir, errors, warnings);
+  }
+  if (tyk === undefined || tls === undefined || errors.length > 0) return { config: undefined, errors, warnings };
+  return { config: deepFreeze(resolveConfig(tyk, source, baseDir, tls)), errors, warnings };
 }
 
 /** Checks across fields, and settings that are valid Tyk but not (yet) Hookgate. */
@@ -101,7 +106,7 @@ function checkBundleSettings(tyk: TykConfig, errors: Problem[], warnings: Proble
   }
 }
 
-function resolveConfig(tyk: TykConfig, source: string, baseDir: string): GatewayConfig {
+function resolveConfig(tyk: TykConfig, source: string, baseDir: string, tls: TlsSettings): GatewayConfig {
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const timeoutSeconds = tyk.proxy_default_timeout > 0 ? tyk.proxy_default_timeout : DEFAULT_PROXY_TIMEOUT_SECONDS;
   return {
@@ -161,6 +166,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string): Gateway
         maxFiles: tyk.hookgate.bundles.max_files,
       },
     },
+    tls,
   };
 }
 

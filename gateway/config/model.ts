@@ -1,5 +1,6 @@
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import type { TykConfig } from './schema.js';
+import type { TlsSettings } from './tls.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -53,6 +54,8 @@ export interface GatewayConfig {
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
   readonly bundles: BundleSettings;
+  /** The gateway as a TLS server, the certificate store, client certificates (docs/tls.md). */
+  readonly tls: TlsSettings;
 }
 
 /** Plugin bundles (Tyk's keys, resolved) and Hookgate's download and archive limits. */

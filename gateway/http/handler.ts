@@ -9,7 +9,7 @@ import type { AccessLogWriter, Logger } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 import { completeUpstream, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
 import { clientAddressOf } from '../proxy/index.js';
-import { parseRequestTarget, type Router } from '../routing/index.js';
+import { parseRequestTarget, requestHost, type HostRouter } from '../routing/index.js';
 import type { Store } from '../storage/index.js';
 import type { RouteTarget } from './routes.js';
 
@@ -25,7 +25,7 @@ export interface HandlerDeps {
   readonly sidecars: { statuses(): readonly SidecarStatus[] } | undefined;
   readonly pipeline: PipelineDeps;
   /** Read per request, so a reload can swap the routes under running traffic. */
-  readonly routes: () => Router<RouteTarget>;
+  readonly routes: () => HostRouter<RouteTarget>;
   /** The control API (/tyk/...); undefined on a listener that does not serve it. */
   readonly control: ((req: IncomingMessage, res: ServerResponse, path: string, query: string) => void) | undefined;
   /** A listener for the control API only (control_api_port): no API routes. */
@@ -97,7 +97,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       return;
     }
 
-    const match = deps.routes().match(path);
+    const match = deps.routes().match(requestHost(req), path);
     if (match === undefined) {
       fail(req, res, 'HG_ERR_ROUTE_NOT_FOUND', clientIp, undefined, path, started);
       return;

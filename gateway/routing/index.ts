@@ -1,2 +1,3 @@
+export { HostRouter, requestHost } from './host-router.js';
 export { parseRequestTarget, removeDotSegments, type RequestTarget } from './request-target.js';
 export { Router, type RouteMatch } from './router.js';
