@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { isExpired, notYetValid, type Certificate } from './certificate.js';
 import { sha256Hex } from './pem.js';
 
@@ -21,15 +21,16 @@ const perSocket = new WeakMap<object, PeerCertificates>();
  */
 export function peerCertificates(socket: Socket): PeerCertificates {
   const tls = socket as Partial<TLSSocket>;
-  if (tls.encrypted !== true || typeof tls.getPeerX509Certificate !== 'function') return NO_TLS;
+  if (tls.encrypted !== true || typeof tls.getPeerCertificate !== 'function') return NO_TLS;
   const cached = perSocket.get(socket);
   if (cached !== undefined) return cached;
   let result: PeerCertificates = NONE;
-  const leaf = tls.getPeerX509Certificate();
-  if (leaf !== undefined) {
+  // Only the detailed form carries the chain (node 20 drops it once getPeerX509Certificate was called).
+  let node: DetailedPeerCertificate | undefined = tls.getPeerCertificate(true);
+  if (node?.raw !== undefined) {
+    const leaf = new X509Certificate(node.raw);
     const intermediates: X509Certificate[] = [];
     const seen = new Set([leaf.fingerprint256]);
-    let node = tls.getPeerCertificate?.(true);
     for (let depth = 0; node !== undefined && depth < 10; depth++) {
       const next: typeof node | undefined = node.issuerCertificate;
       if (next === undefined || next === node || next.raw === undefined) break;

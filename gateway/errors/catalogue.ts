@@ -45,6 +45,14 @@ export const ERRORS = {
   HG_ERR_EXTRACTOR_FIELD_MISSING: { status: 400, message: 'Authorization field missing' },
   HG_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Session storage unavailable' },
 
+  // Client certificates (texts are Tyk's, tyk-config.md 3.7-3.10); the static allow list's
+  // texts vary (`Certificate with SHA256 <hex> not allowed`), all with status 403.
+  HG_ERR_CERT_REQUIRED: { status: 401, message: 'Client certificate required' },
+  HG_ERR_CERT_MISMATCH: { status: 401, message: 'Access to this API has been disallowed' },
+  HG_ERR_CERT_NOT_FOUND: { status: 403, message: 'Access to this API has been disallowed' },
+  HG_ERR_CERT_EXPIRED: { status: 403, message: 'Certificate has expired' },
+  HG_ERR_MTLS_REFUSED: { status: 403, message: 'Client TLS certificate is required' },
+
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },
   HG_ERR_SHUTTING_DOWN: { status: 503, message: 'Gateway is shutting down' },

@@ -88,7 +88,11 @@ export class ServerTls {
       gateway: controlShared || apis.some((api) => api.tls.clientCertificates !== undefined || api.tls.certificateAuth),
       control: tls.control.mutualTls,
     };
-    for (const { server: s, role } of this.servers) s.setSecureContext({ ...this.baseOptions(role, table.defaultCert()), ...this.verifyMode(role) } as SecureContextOptions);
+    for (const { server: s, role } of this.servers) {
+      s.setSecureContext(this.baseOptions(role, table.defaultCert()));
+      // setSecureContext leaves these alone; each new connection reads them from the server.
+      Object.assign(s, this.verifyMode(role));
+    }
     return { server, clientByApi, control };
   }
 
