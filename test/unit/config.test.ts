@@ -52,13 +52,13 @@ describe('tyk.conf validation', () => {
   it('refuses settings whose absence would weaken security', () => {
     const { config, errors } = loadConfigDocument({
       http_server_options: { use_ssl: true },
-      security: { certificates: { apis: ['abc'] } },
+      security: { pinned_public_keys: { '*': 'abc' } },
       hostname: 'api.example.com',
     });
     assert.equal(config, undefined);
     assert.equal(errors.length, 3);
-    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` turns on TLS on the gateway listener/);
-    assert.match(messages(errors).join('\n'), /`security` turns on a client-certificate allow list/);
+    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` is true but no server certificate is configured/);
+    assert.match(messages(errors).join('\n'), /`security.pinned_public_keys` turns on upstream public-key pinning/);
     assert.match(messages(errors).join('\n'), /`hostname` turns on restricting every API to one host name/);
   });
 
