@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createRequestHandler } from './http/index.js';
-import { closeServer, httpServer, httpsServer, listen } from './listeners.js';
+import { closeServer, http2Server, httpServer, httpsServer, listen } from './listeners.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
 import { createRuntime } from './runtime.js';
 import type { ListenerRole } from './tls/index.js';
@@ -54,10 +54,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;
+  // HTTP/2 servers have no closeAllConnections: their sockets are tracked to close them at once.
+  const openSockets = new Map<Server, Set<Socket>>();
   const serve = (handler: ReturnType<typeof createRequestHandler>, role: ListenerRole): Server => {
     if (!config.tls.enabled) return httpServer(handler);
-    const server = httpsServer(handler, runtime.serverTls.serverOptions(role));
+    const options = runtime.serverTls.serverOptions(role);
+    const server = config.tls.http2 ? http2Server(handler, options) : httpsServer(handler, options);
     runtime.serverTls.attach(server, role);
+    if (config.tls.http2) {
+      const sockets = new Set<Socket>();
+      openSockets.set(server as unknown as Server, sockets);
+      server.on('secureConnection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+    }
     return server as unknown as Server;
   };
   const servers: Server[] = [serve(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }), 'gateway')];
@@ -82,7 +93,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
 
   let closing: Promise<void> | undefined;
   const closeNow = () => {
-    for (const server of servers) server.closeAllConnections();
+    for (const server of servers) {
+      if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
+      else for (const socket of openSockets.get(server) ?? []) socket.destroy();
+    }
     runtime.abort();
   };
   return {

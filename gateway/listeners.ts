@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HookgateError } from './errors/index.js';
@@ -25,6 +26,16 @@ export function httpsServer(handler: (req: IncomingMessage, res: ServerResponse)
   return server;
 }
 
+/**
+ * TLS with HTTP/2 offered by ALPN (`enable_http2`), HTTP/1.1 still served: node's compatibility
+ * API gives the handler request and response objects of the same shape.
+ */
+export function http2Server(handler: (req: IncomingMessage, res: ServerResponse) => void, options: ServerOptions): Http2SecureServer {
+  const server = createSecureServer({ ...(options as object), allowHTTP1: true }, handler as unknown as Parameters<typeof createSecureServer>[1]);
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
+  return server;
+}
+
 /** Listens, or rejects with HG_ERR_LISTEN_FAILED saying where and why. */
 export function listen(server: Server, address: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -44,6 +55,7 @@ export function listen(server: Server, address: string, port: number): Promise<A
 /** Stops accepting and resolves once every connection is closed; idle keep-alive ones go at once. */
 export function closeServer(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
+  // An HTTP/2 server has no idle-connection call: close() lets its sessions end after their streams.
+  if (typeof server.closeIdleConnections === 'function') server.closeIdleConnections();
   return closed;
 }

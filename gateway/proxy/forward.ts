@@ -146,6 +146,13 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 }
 
+/** An HTTP/2 request carries a body unless its HEADERS frame ended the stream (no Content-Length needed). */
+function http2Body(req: Exchange['req']): boolean {
+  if (req.httpVersionMajor !== 2) return false;
+  const stream = (req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream;
+  return stream?.endAfterHeaders === false;
+}
+
 /**
  * Streams requests to upstreams and responses back, over pooled keep-alive connections (undici).
  * Bodies are never held whole: undici reads the client's request as the upstream takes it, and
@@ -199,7 +206,7 @@ export class UpstreamProxy {
         path: query === '' ? path : `${path}?${query}`,
         method: x.method as Dispatcher.HttpMethod,
         headers: head.headers,
-        body: x.buffered !== undefined ? (x.buffered.length > 0 ? x.buffered : null) : head.hasBody ? req : null,
+        body: x.buffered !== undefined ? (x.buffered.length > 0 ? x.buffered : null) : head.hasBody || http2Body(req) ? req : null,
       },
       handler(performance.now()),
     );

@@ -130,3 +130,45 @@ describe('TLS versions and ciphers from http_server_options', () => {
     assert.match(unlisted.output, /alert|handshake failure|no ciphers|Cipher is \(NONE\)/i, unlisted.output);
   });
 });
+
+describe('enable_http2', () => {
+  it('serves HTTP/2 (ALPN h2) and HTTP/1.1 on the same port; bodies without Content-Length reach the upstream', async () => {
+    const { connect } = await import('node:http2');
+    const dir = await tempDir();
+    const file = await dir.write('server.pem', makeCert({ cn: 'h2.test', dns: ['h2.test'] }).pair);
+    const up = await startUpstream();
+    const gw = await startGatewayProcess({
+      config: { http_server_options: { use_ssl: true, enable_http2: true, ssl_certificates: [file] } },
+      apis: { 'open.json': keylessApi('open', '/open/', up.origin) },
+    });
+    const session = connect(`https://127.0.0.1:${gw.port}`, { rejectUnauthorized: false, servername: 'h2.test' });
+    try {
+      const post = (path: string, body: string) =>
+        new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const stream = session.request({ ':method': 'POST', ':path': path });
+          let text = '';
+          let status = 0;
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.setEncoding('utf8').on('data', (c: string) => (text += c));
+          stream.on('end', () => resolve({ status, text }));
+          stream.on('error', reject);
+          stream.end(body);
+        });
+      const res = await post('/open/echo', 'x'.repeat(1000));
+      assert.equal(res.status, 200, res.text);
+      const seen = JSON.parse(res.text) as { method: string; url: string; bodyBytes: number; headers: Record<string, string> };
+      assert.equal(seen.method, 'POST');
+      assert.equal(seen.url, '/echo');
+      assert.equal(seen.bodyBytes, 1000);
+      assert.equal(seen.headers['x-forwarded-host'], `h2.test:${gw.port}`, ':authority is the Host the gateway forwards for');
+      assert.equal(Object.keys(seen.headers).some((h) => h.startsWith(':')), false, 'no pseudo-header goes upstream');
+      assert.equal((await post('/nowhere', '')).status, 404);
+      assert.equal((await httpsRequestTo(gw.port, '/open/x', { servername: 'h2.test' })).status, 200, 'HTTP/1.1 still works');
+    } finally {
+      session.close();
+      await gw.stop();
+      await up.close();
+      await dir.remove();
+    }
+  });
+});
