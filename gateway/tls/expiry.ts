@@ -56,7 +56,7 @@ export class ExpiryMonitor {
     const visit = (cert: Certificate, usage: string, apis: readonly ApiSpec[]) => {
       if (cert.notAfter === undefined) return;
       const left = cert.notAfter.getTime() - now;
-      gauges.push({ id: cert.id.includes('-----BEGIN ') ? `embedded:${cert.fingerprint}` : cert.id, usage, secondsLeft: Math.round(left / 1000) });
+      gauges.push({ id: cert.id.startsWith('embedded-pem-') ? `embedded:${cert.fingerprint}` : cert.id, usage, secondsLeft: Math.round(left / 1000) });
       if (left < 0) this.fire('CertificateExpired', cert, usage, apis, left, now);
       else if (left < this.settings.warningDays * DAY_MS) this.fire('CertificateExpiringSoon', cert, usage, apis, left, now);
     };

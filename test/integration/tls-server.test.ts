@@ -172,3 +172,30 @@ describe('enable_http2', () => {
     }
   });
 });
+
+describe('skip_client_ca_announcement', () => {
+  for (const skip of [false, true]) {
+    it(`${skip ? 'does not name' : 'names'} the accepted client CAs in the handshake (openssl s_client)`, async (t) => {
+      if (!requireProgram(t, 'openssl', 'apt-get install openssl')) return;
+      const dir = await tempDir();
+      const ca = makeCert({ cn: 'Announced Client CA', ca: true });
+      const file = await dir.write('server.pem', makeCert({ cn: 'ca.test', dns: ['ca.test'] }).pair);
+      const gw = await startGatewayProcess({
+        config: { http_server_options: { use_ssl: true, ssl_certificates: [file], skip_client_ca_announcement: skip } },
+        apis: { 'm.json': keylessApi('m', '/m/', 'http://127.0.0.1:9', {}, { use_mutual_tls_auth: true, client_certificates: [ca.cert] }) },
+      });
+      try {
+        const out = (await opensslClient(gw.port, ['-servername', 'ca.test', '-tls1_2'])).output;
+        if (skip) {
+          assert.match(out, /No client certificate CA names sent/, out);
+        } else {
+          assert.match(out, /Acceptable client certificate CA names\n[^\n]*Announced Client CA/, out);
+        }
+        assert.match(out, /Requested Signature Algorithms|Client Certificate Types/, 'a client certificate is asked for either way');
+      } finally {
+        await gw.stop();
+        await dir.remove();
+      }
+    });
+  }
+});
