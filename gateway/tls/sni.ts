@@ -12,7 +12,7 @@ const TIERS: readonly Tier[] = ['api', 'named', 'global'];
 export class SniTable {
   private readonly exact = new Map<Tier, Map<string, Certificate>>(TIERS.map((t) => [t, new Map()]));
   private readonly order: Certificate[] = [];
-  private readonly globals: Certificate[] = [];
+  private readonly firsts = new Map<Tier, Certificate>();
 
   add(tier: Tier, cert: Certificate, domain: string): void {
     if (cert.leaf === undefined || cert.keyPem === undefined) {
@@ -25,7 +25,7 @@ export class SniTable {
     // API certificates overwrite on a clash (the last API wins, as in Tyk); the others keep the first.
     for (const name of names) if (tier === 'api' || !map.has(name)) map.set(name, cert);
     this.order.push(cert);
-    if (tier === 'global') this.globals.push(cert);
+    if (!this.firsts.has(tier)) this.firsts.set(tier, cert);
   }
 
   /** Every certificate added, in the order added. */
@@ -46,9 +46,9 @@ export class SniTable {
     return undefined;
   }
 
-  /** The default: the first `ssl_certificates` pair, else the first usable certificate loaded. */
+  /** The default: the first `ssl_certificates` pair, else the first `certificates` pair, else the first API one. */
   defaultCert(): Certificate | undefined {
-    return this.globals[0] ?? this.order.find((c) => c.keyPem !== undefined && c.leaf !== undefined);
+    return this.firsts.get('global') ?? this.firsts.get('named') ?? this.firsts.get('api');
   }
 }
 

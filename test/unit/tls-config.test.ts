@@ -4,6 +4,7 @@ import { loadApiDocuments, type ApiLoadContext } from '../../gateway/apidef/inde
 import { loadConfigDocument, resolveCiphers } from '../../gateway/config/index.js';
 import { keylessApi } from '../helpers/apis.js';
 import { makeCert } from '../helpers/certs.js';
+import { oasApi, SCHEMES } from '../helpers/oas.js';
 import { tempDir, type TempDir } from '../helpers/tmp.js';
 
 const messages = (problems: readonly { message: string }[]) => problems.map((p) => p.message);
@@ -98,5 +99,34 @@ describe('TLS settings in API definitions', () => {
     const result = loadApiDocuments(docs, tls);
     assert.deepEqual(result.apis.map((a) => a.id), ['a', 'b', 'c']);
     assert.match(messages(result.refused[0]?.errors ?? []).join('\n'), /already served by API "a" .* on a.example/);
+  });
+});
+
+describe('TLS settings in Tyk OAS definitions', () => {
+  const context: ApiLoadContext = { coprocessEnabled: false, defaultServer: '', dispatchTimeoutMs: 1000, resolveServer: () => undefined, pythonAddress: () => '', tls: { enabled: true, customDomains: true, apiClientCertificates: ['global-ca-id'.padEnd(64, '0')], baseDir: '/' } };
+
+  it('server.clientCertificates, server.customDomain and authToken.enableClientCertificate map to the Classic fields', () => {
+    const cert = makeCert({ cn: 'oas-client' });
+    const doc = oasApi('o', '/o/', 'http://up', {
+      components: { api_key: SCHEMES.api_key },
+      security: [{ api_key: [] }],
+      authentication: { securitySchemes: { api_key: { enabled: true, enableClientCertificate: true } } },
+    });
+    const server = doc['x-tyk-api-gateway']['server'] as Record<string, unknown>;
+    server['clientCertificates'] = { enabled: true, allowlist: [cert.cert] };
+    server['customDomain'] = { enabled: true, name: 'oas.example', certificates: [] };
+    const result = loadApiDocuments([{ file: 'o.json', document: doc }], context);
+    assert.deepEqual(result.refused, []);
+    const api = result.apis[0];
+    assert.equal(api?.tls.domain, 'oas.example');
+    assert.deepEqual(api?.tls.clientCertificates, [cert.cert, 'global-ca-id'.padEnd(64, '0')], 'security.certificates.apis is added');
+    assert.equal(api?.tls.certificateAuth, true);
+    assert.equal(api?.auth.requirements[0]?.[0]?.config?.use_certificate, true);
+  });
+
+  it('customDomain.enabled false keeps the API on every host', () => {
+    const doc = oasApi('o', '/o/', 'http://up', { authentication: false });
+    (doc['x-tyk-api-gateway']['server'] as Record<string, unknown>)['customDomain'] = { enabled: false, name: 'off.example' };
+    assert.equal(loadApiDocuments([{ file: 'o.json', document: doc }], context).apis[0]?.tls.domain, '');
   });
 });
