@@ -95,6 +95,7 @@ export function resolveTls(tyk: TykConfig, baseDir: string, errors: Problem[], w
     for (const key of ['ssl_certificates', 'certificates', 'ssl_ciphers'] as const) {
       if ((hso[key] ?? []).length > 0) warnings.push({ path: `http_server_options.${key}`, message: `\`http_server_options.${key}\` has no effect: \`http_server_options.use_ssl\` is false` });
     }
+    if (hso.enable_http2) warnings.push({ path: 'http_server_options.enable_http2', message: '`http_server_options.enable_http2` has no effect: HTTP/2 is offered over TLS only (`http_server_options.use_ssl` is false)' });
   }
   if (hso.server_name !== '') warnings.push({ path: 'http_server_options.server_name', message: '`http_server_options.server_name` has no effect on a TLS server (in Tyk neither); the certificate is chosen by SNI' });
 
