@@ -148,3 +148,35 @@ describe('/tyk/certs', () => {
     }
   });
 });
+
+describe('certificates uploaded while the gateway runs', () => {
+  it('an allow-listed ID works as soon as it is uploaded; a custom-domain certificate after a reload', async () => {
+    const dir = await tempDir();
+    const server = await dir.write('server.pem', makeCert({ cn: 'default.test', dns: ['default.test'] }).pair);
+    const late = makeCert({ cn: 'late.test', dns: ['late.test'] });
+    const client = makeCert({ cn: 'late-client' });
+    const gw = await startGatewayProcess({
+      config: { secret: SECRET, enable_custom_domains: true, http_server_options: { use_ssl: true, ssl_certificates: [server] } },
+      apis: {
+        'dom.json': keylessApi('dom', '/dom/', 'http://127.0.0.1:9', {}, { org_id: ORG, domain: 'late.test', certificates: [ORG + late.sha256] }),
+        'm.json': keylessApi('m', '/m/', 'http://127.0.0.1:9', {}, { org_id: ORG, use_mutual_tls_auth: true, client_certificates: [ORG + client.sha256] }),
+      },
+    });
+    const upload = (pem: string) => httpsRequestTo(gw.port, `/tyk/certs?org_id=${ORG}`, { method: 'POST', headers: admin, body: pem });
+    try {
+      await gw.waitForLog((l) => l.msg.startsWith('certificates not found'));
+      assert.equal((await handshake(gw.port, { servername: 'late.test' })).serverCn, 'default.test');
+      assert.equal((await httpsRequestTo(gw.port, '/m/x', { cert: client.cert, key: client.key })).status, 403);
+
+      assert.equal((await upload(client.cert)).status, 200);
+      assert.equal((await httpsRequestTo(gw.port, '/m/x', { cert: client.cert, key: client.key })).status, 502, 'allowed now (the upstream is down)');
+
+      assert.equal((await upload(late.pair)).status, 200);
+      assert.equal((await httpsRequestTo(gw.port, '/tyk/reload?block=true', { headers: admin })).status, 200);
+      assert.equal((await handshake(gw.port, { servername: 'late.test' })).serverCn, 'late.test');
+    } finally {
+      await gw.stop();
+      await dir.remove();
+    }
+  });
+});
