@@ -10,6 +10,20 @@ export type PeerCertificates =
   | { readonly kind: 'none' }
   | { readonly kind: 'presented'; readonly leaf: X509Certificate; readonly fingerprint: string; readonly intermediates: readonly X509Certificate[] };
 
+/**
+ * A resumed TLS session keeps the client's leaf but not the other certificates it sent, so the
+ * ones seen at each leaf's last full handshake are remembered (bounded). They only ever serve to
+ * build a chain whose every signature is checked, so a stale entry can grant nothing.
+ */
+const chainMemory = new Map<string, readonly X509Certificate[]>();
+const CHAIN_MEMORY_MAX = 10_000;
+
+function rememberChain(fingerprint: string, intermediates: readonly X509Certificate[]): void {
+  chainMemory.delete(fingerprint);
+  chainMemory.set(fingerprint, intermediates);
+  if (chainMemory.size > CHAIN_MEMORY_MAX) chainMemory.delete(chainMemory.keys().next().value as string);
+}
+
 const NO_TLS: PeerCertificates = { kind: 'no_tls' };
 const NONE: PeerCertificates = { kind: 'none' };
 const perSocket = new WeakMap<object, PeerCertificates>();
@@ -40,7 +54,11 @@ export function peerCertificates(socket: Socket): PeerCertificates {
       intermediates.push(cert);
       node = next;
     }
-    result = { kind: 'presented', leaf, fingerprint: sha256Hex(leaf.raw), intermediates };
+    const fingerprint = sha256Hex(leaf.raw);
+    const resumed = tls.isSessionReused?.() === true;
+    if (!resumed && intermediates.length > 0) rememberChain(fingerprint, intermediates);
+    const chain = resumed && intermediates.length === 0 ? (chainMemory.get(fingerprint) ?? []) : intermediates;
+    result = { kind: 'presented', leaf, fingerprint, intermediates: chain };
   }
   perSocket.set(socket, result);
   return result;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import { connect, type SecureVersion } from 'node:tls';
 import type { HttpResult } from './http.js';
 
@@ -18,6 +18,8 @@ export interface TlsClientOptions {
 export interface HttpsResult extends HttpResult {
   /** CN of the certificate the server presented. */
   readonly serverCn: string;
+  /** The TLS session was resumed (only with an `agent` that keeps sessions). */
+  readonly resumed: boolean;
 }
 
 const tlsOptions = (o: TlsClientOptions) => ({
@@ -30,18 +32,19 @@ const tlsOptions = (o: TlsClientOptions) => ({
 });
 
 /** One HTTPS request on a fresh connection to 127.0.0.1:`port`. */
-export function httpsRequestTo(port: number, path: string, options: TlsClientOptions & { method?: string; headers?: Record<string, string>; body?: string; host?: string } = {}): Promise<HttpsResult> {
+export function httpsRequestTo(port: number, path: string, options: TlsClientOptions & { method?: string; headers?: Record<string, string>; body?: string; host?: string; agent?: Agent } = {}): Promise<HttpsResult> {
   return new Promise((resolve, reject) => {
     const headers = { ...(options.host === undefined ? {} : { host: options.host }), ...options.headers };
-    const req = httpsRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers, agent: false, ...tlsOptions(options) }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers, agent: options.agent ?? false, ...tlsOptions(options) }, (res) => {
       const socket = res.socket as import('node:tls').TLSSocket;
       const serverCn = String(socket.getPeerCertificate()?.subject?.CN ?? '');
+      const resumed = socket.isSessionReused();
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body, serverCn, text: () => body.toString('utf8'), json: () => JSON.parse(body.toString('utf8')) as unknown });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body, serverCn, resumed, text: () => body.toString('utf8'), json: () => JSON.parse(body.toString('utf8')) as unknown });
       });
     });
     req.setTimeout(10_000, () => req.destroy(new Error('no response within 10 s')));

@@ -37,7 +37,7 @@ describe('client certificates: static allow list, binding and certificate auth',
   let up: TestUpstream;
   let gw: GatewayProcess;
   let c: Certs;
-  const call = (path: string, options: TlsClientOptions & { headers?: Record<string, string> } = {}) => httpsRequestTo(gw.port, path, options);
+  const call = (path: string, options: Parameters<typeof httpsRequestTo>[2] = {}) => httpsRequestTo(gw.port, path, options);
   const control = (method: string, path: string, body?: string) =>
     httpsRequestTo(gw.port, path, { method, headers: { 'x-tyk-authorization': SECRET, 'content-type': 'text/plain' }, ...(body === undefined ? {} : { body }) });
 
@@ -77,6 +77,20 @@ describe('client certificates: static allow list, binding and certificate auth',
     // Without the intermediate the chain cannot be built.
     assert.equal((await call('/static/x', as(c.byIntermediate))).status, 403);
     assert.equal((await call('/static/x', as(c.byOtherCa))).status, 403);
+  });
+
+  it('static allow list: a resumed TLS session (which carries no intermediates) still chains to the CA', async () => {
+    const { Agent } = await import('node:https');
+    const agent = new Agent({ keepAlive: false, maxCachedSessions: 10 });
+    try {
+      const first = await call('/static/x', { ...as(c.byIntermediate, [c.intermediate]), agent });
+      const second = await call('/static/x', { ...as(c.byIntermediate, [c.intermediate]), agent });
+      assert.equal(first.status, 200);
+      assert.equal(second.resumed, true, 'the client resumed its session');
+      assert.equal(second.status, 200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('static allow list: a CA-issued leaf must allow client authentication (Tyk checks serverAuth, quirk 18)', async () => {
