@@ -3,6 +3,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { certificateOf, chainsTo, checkAllowList, CertificateStore, parsePem, type Certificate, type PeerCertificates } from '../../gateway/certs/index.js';
 import { MemoryStore } from '../../gateway/storage/index.js';
+import { SniTable } from '../../gateway/tls/index.js';
 import { makeCert, makePki, type TestCert } from '../helpers/certs.js';
 
 const entry = (cert: TestCert): Certificate => {
@@ -86,5 +87,33 @@ describe('the static allow list (tyk-config.md 3.7, without quirks 17 and 18)', 
     assert.deepEqual(checkAllowList({ kind: 'none' }, []), { ok: false, message: 'Client TLS certificate is required' });
     const expired = makeCert({ cn: 'expired', notBeforeDays: -5, notAfterDays: -1 });
     assert.deepEqual(checkAllowList(presented(expired), [entry(expired)]), { ok: false, message: 'Certificate has expired' });
+  });
+});
+
+describe('SNI selection (tyk-config.md 3.5)', () => {
+  const pairOf = (cert: TestCert): Certificate => {
+    const parsed = parsePem(cert.pair);
+    assert.ok(parsed.ok);
+    return certificateOf(cert.sha256, parsed.value);
+  };
+
+  it('API certificates first, then named pairs, then ssl_certificates; exact before wildcard; the first ssl_certificates pair by default', () => {
+    const table = new SniTable();
+    const global = pairOf(makeCert({ cn: 'global', dns: ['shared.test', '*.wild.test'] }));
+    const named = pairOf(makeCert({ cn: 'named', dns: ['other.test'] }));
+    const api = pairOf(makeCert({ cn: 'api', dns: ['shared.test'] }));
+    const cnOnly = pairOf(makeCert({ cn: 'cn-only.test' }));
+    table.add('global', global, '');
+    table.add('global', cnOnly, '');
+    table.add('named', named, 'legacy.test');
+    table.add('api', api, '');
+    const cn = (name: string) => /CN=([^\n]*)/.exec(table.select(name)?.leaf?.subject ?? '')?.[1];
+    assert.equal(cn('shared.test'), 'api', 'an API certificate wins a name clash');
+    assert.equal(cn('legacy.test'), 'named', 'a certificates[] pair serves its domain_name');
+    assert.equal(cn('a.wild.test'), 'global');
+    assert.equal(cn('a.b.wild.test'), undefined, 'a wildcard covers one label');
+    assert.equal(cn('CN-ONLY.test.'), 'cn-only.test', 'no SAN: the CN; case and a trailing dot do not matter');
+    assert.equal(table.select('unknown.test'), undefined);
+    assert.equal(table.defaultCert(), global);
   });
 });
