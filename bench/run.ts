@@ -9,11 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PACKAGE_ROOT } from '../gateway/meta.js';
+import { CONNECTIONS, DURATION_S, measureAll, ROUNDS, selected, table } from './measure.js';
 
-const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '5');
-/** Cases run interleaved in rounds and each figure is the median over rounds: noise on a shared machine drifts over time, and interleaving spreads it across cases. */
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
-const CONNECTIONS = 50;
 const children: ChildProcess[] = [];
 
 interface Started {
@@ -116,117 +113,12 @@ function startRedisServer(): Promise<{ port: number; pid: number } | undefined> 
   });
 }
 
-interface Load {
-  readonly rps: number;
-  readonly p50ms: number;
-  readonly p99ms: number;
-}
-
-function toMs(value: string): number {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
-  if (m === null) return NaN;
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
-}
-
-function wrk(url: string, connections: number, seconds: number, headers: readonly string[] = []): Load {
-  const headerArgs = headers.flatMap((h) => ['-H', h]);
-  const out = execFileSync('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headerArgs, url], {
-    encoding: 'utf8',
-    timeout: (seconds + 30) * 1000,
-  });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '');
-  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`errors under load at ${url}:\n${out}`);
-  return { rps, p50ms: p50, p99ms: p99 };
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-interface Row {
-  readonly name: string;
-  readonly load: Load;
-  readonly single: Load;
-  readonly rssMiB: number | undefined;
-  readonly cpuUsPerReq: number | undefined;
-}
-
-interface Case {
-  readonly name: string;
-  readonly url: string;
-  /** The process under test, for RSS and CPU; none for the direct case. */
-  readonly pid: number | undefined;
-  readonly headers?: readonly string[];
-}
-
-interface Sample {
-  readonly load: Load;
-  readonly single: Load;
-  readonly cpuUsPerReq: number | undefined;
-}
-
-function sample(c: Case): Sample {
-  const cpuBefore = c.pid === undefined ? 0 : cpuSeconds(c.pid);
-  const load = wrk(c.url, CONNECTIONS, DURATION_S, c.headers);
-  const cpuAfter = c.pid === undefined ? 0 : cpuSeconds(c.pid);
-  const single = wrk(c.url, 1, Math.max(2, Math.round(DURATION_S / 2)), c.headers);
-  const cpuUsPerReq = c.pid === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1e6) / (load.rps * DURATION_S));
-  return { load, single, cpuUsPerReq };
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
-
-function medianLoad(loads: Load[]): Load {
-  return { rps: median(loads.map((l) => l.rps)), p50ms: median(loads.map((l) => l.p50ms)), p99ms: median(loads.map((l) => l.p99ms)) };
-}
-
-/** Warms every case up, then runs ROUNDS interleaved rounds and takes medians. */
-function measureAll(cases: readonly Case[]): Row[] {
-  for (const c of cases) wrk(c.url, CONNECTIONS, 2, c.headers); // JIT, connection pools
-  const samples = cases.map(() => [] as Sample[]);
-  for (let round = 0; round < ROUNDS; round++) {
-    cases.forEach((c, i) => samples[i]?.push(sample(c)));
-  }
-  return cases.map((c, i) => {
-    const s = samples[i] ?? [];
-    const cpu = s.map((x) => x.cpuUsPerReq).filter((x): x is number => x !== undefined);
-    return {
-      name: c.name,
-      load: medianLoad(s.map((x) => x.load)),
-      single: medianLoad(s.map((x) => x.single)),
-      rssMiB: c.pid === undefined ? undefined : peakRssMiB(c.pid),
-      cpuUsPerReq: cpu.length === 0 ? undefined : median(cpu),
-    };
-  });
-}
-
-function table(rows: readonly Row[]): string {
-  const direct = rows[0]?.load.rps ?? NaN;
-  const bare = rows[1]?.load.rps ?? NaN;
-  const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
-  const lines = [
-    `| case | req/s (${CONNECTIONS} conn) | vs direct | vs bare proxy | p50 ms | p99 ms | p50 ms (1 conn) | p99 ms (1 conn) | peak RSS MiB | CPU us/req |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const r of rows) {
-    lines.push(
-      `| ${r.name} | ${f(r.load.rps, 0)} | ${f(r.load.rps / direct)} | ${f(r.load.rps / bare)} | ${f(r.load.p50ms)} | ${f(r.load.p99ms)} | ${f(r.single.p50ms, 3)} | ${f(r.single.p99ms, 3)} | ${r.rssMiB ?? '-'} | ${r.cpuUsPerReq ?? '-'} |`,
-    );
-  }
-  return lines.join('\n');
-}
+/** The BENCH_* variables this run was given, as they would be typed before the command. */
+const benchEnv = (): string =>
+  ['BENCH_CASES', 'BENCH_ROUNDS', 'BENCH_DURATION']
+    .filter((name) => (process.env[name] ?? '') !== '')
+    .map((name) => `${name}=${process.env[name] ?? ''} `)
+    .join('');
 
 async function main(): Promise<void> {
   try {
@@ -252,7 +144,11 @@ async function main(): Promise<void> {
   else process.stderr.write('bench: redis-server is not installed; the Redis case is skipped\n');
   const plugin = await startPlugin();
   const coprocess = { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: `127.0.0.1:${plugin.port}` } };
-  const pluginAuth = await startHookgate(upstreamUrl, coprocess, { use_keyless: false, enable_coprocess_auth: true, custom_middleware: { driver: 'grpc', auth_check: { name: 'Trivial' } } });
+  const authApi = { use_keyless: false, enable_coprocess_auth: true, custom_middleware: { driver: 'grpc', auth_check: { name: 'Trivial' } } };
+  const pluginAuth = await startHookgate(upstreamUrl, coprocess, authApi);
+  // The same gateway and plugin with the lean transport (docs/transport.md), measured in the same rounds.
+  const coprocessH2 = { coprocess_options: { ...coprocess.coprocess_options, transport: 'h2' } };
+  const pluginAuthH2 = await startHookgate(upstreamUrl, coprocessH2, authApi);
   // One Python worker per core, as the gateway's default (python_workers 0).
   const python = await startHookgate(upstreamUrl, { coprocess_options: { enable_coprocess: true } }, {
     use_keyless: false,
@@ -260,13 +156,13 @@ async function main(): Promise<void> {
     config_data: { bench: true },
     hookgate: { bundle_path: pythonTutorialBundle() },
   });
-  const chain = await startHookgate(upstreamUrl, coprocess, {
-    custom_middleware: { driver: 'grpc', pre: [{ name: 'BenchPre' }], post: [{ name: 'BenchPost' }], response: [{ name: 'BenchResponse' }] },
-  });
+  const chainApi = { custom_middleware: { driver: 'grpc', pre: [{ name: 'BenchPre' }], post: [{ name: 'BenchPost' }], response: [{ name: 'BenchResponse' }] } };
+  const chain = await startHookgate(upstreamUrl, coprocess, chainApi);
+  const chainH2 = await startHookgate(upstreamUrl, coprocessH2, chainApi);
   await sleep(300);
   const auth = [`Authorization: ${KEY}`];
 
-  const rows = measureAll([
+  const rows = measureAll(selected([
     { name: '1. direct to the upstream', url: `${upstreamUrl}/x`, pid: undefined },
     { name: '2. bare node:http proxy (keep-alive agent)', url: `http://127.0.0.1:${bare.port}/x`, pid: bare.pid },
     { name: '5. Hookgate keyless', url: `http://127.0.0.1:${hookgate.port}/bench/x`, pid: hookgate.pid },
@@ -274,9 +170,11 @@ async function main(): Promise<void> {
     { name: '6. Hookgate auth token + rate limit, in memory', url: `http://127.0.0.1:${tokenMemory.port}/bench/x`, pid: tokenMemory.pid, headers: auth },
     ...(tokenRedis === undefined ? [] : [{ name: '7. Hookgate auth token + rate limit, Redis', url: `http://127.0.0.1:${tokenRedis.port}/bench/x`, pid: tokenRedis.pid, headers: auth }]),
     { name: '8. Hookgate gRPC auth_check plugin (SDK) on every request', url: `http://127.0.0.1:${pluginAuth.port}/bench/x`, pid: pluginAuth.pid, headers: auth },
+    { name: '8b. the same, coprocess_options.transport h2', url: `http://127.0.0.1:${pluginAuthH2.port}/bench/x`, pid: pluginAuthH2.pid, headers: auth },
     { name: "10. Hookgate with the Python bridge's tutorial plugin", url: `http://127.0.0.1:${python.port}/bench/x`, pid: python.pid, headers: auth },
     { name: '11. Hookgate pre + post + response hook chain (SDK)', url: `http://127.0.0.1:${chain.port}/bench/x`, pid: chain.pid },
-  ]);
+    { name: '11b. the same, coprocess_options.transport h2', url: `http://127.0.0.1:${chainH2.port}/bench/x`, pid: chainH2.pid },
+  ]));
   const commit = (() => {
     try {
       return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim();
@@ -286,7 +184,7 @@ async function main(): Promise<void> {
   })();
   const text = table(rows);
   process.stdout.write(`${text}\n`);
-  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then 1 connection; medians; Node ${process.version}; wrk, upstream, gateway, plugin and Redis share the machine's 2 cores; the gateway writes its access log to a file; CPU us/req is the gateway's alone)\n\n`;
+  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`${benchEnv()}npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then 1 connection; medians; Node ${process.version}; wrk, upstream, gateway, plugin and Redis share the machine's 2 cores; the gateway writes its access log to a file; CPU us/req is the gateway's alone)\n\n`;
   appendFileSync(join(PACKAGE_ROOT, 'bench', 'RESULTS.md'), `${header}${text}\n`);
 }
 

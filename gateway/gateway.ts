@@ -3,11 +3,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
-import { createRequestHandler } from './http/index.js';
-import { closeServer, http2Server, httpServer, httpsServer, listen } from './listeners.js';
+import { createRequestHandler, limitedServer } from './http/index.js';
+import { closeServer, listen } from './listeners.js';
+import { ThrottledLog } from './logging/index.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
+import { loadPolicies, policyLoadError, type PolicyLoadResult } from './policy/index.js';
 import { createRuntime } from './runtime.js';
 import type { ListenerRole } from './tls/index.js';
+import type { Server as TlsServer } from 'node:tls';
 import type { Store } from './storage/index.js';
 
 export { logApiLoad } from './api-log.js';
@@ -37,6 +40,8 @@ export interface StartOptions {
   readonly accessLog?: AccessLogWriter | undefined;
   /** API definitions already loaded by the caller; read from `app_path` when absent. */
   readonly apis?: ApiLoadResult | undefined;
+  /** Policies already loaded by the caller; read from the config's policy source when absent. */
+  readonly policies?: PolicyLoadResult | undefined;
 }
 
 /**
@@ -50,26 +55,28 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     const { context, bundles } = apiLoadingOf(config, logger.child({ component: 'bundles' }));
     loaded = await loadApiDefinitions(config.appPath, context, bundles);
   }
-  const runtime = createRuntime(config, logger, loaded, options.accessLog);
+  const policies = options.policies ?? (await loadPolicies(config.policies));
+  if (policies.errors.length > 0) throw policyLoadError(policies);
+  const runtime = createRuntime(config, logger, loaded, options.accessLog, policies.policies);
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;
+  const serverOptions = { limits: config.limits, errorSettings: config.errors, errors: deps.errors, log: new ThrottledLog(logger.child({ component: 'limits' })) };
   // HTTP/2 servers have no closeAllConnections: their sockets are tracked to close them at once.
   const openSockets = new Map<Server, Set<Socket>>();
   const serve = (handler: ReturnType<typeof createRequestHandler>, role: ListenerRole): Server => {
-    if (!config.tls.enabled) return httpServer(handler);
-    const options = runtime.serverTls.serverOptions(role);
-    const server = config.tls.http2 ? http2Server(handler, options) : httpsServer(handler, options);
-    runtime.serverTls.attach(server, role);
+    if (!config.tls.enabled) return limitedServer(handler, serverOptions);
+    const server = limitedServer(handler, serverOptions, { options: runtime.serverTls.serverOptions(role), http2: config.tls.http2 });
+    runtime.serverTls.attach(server as unknown as TlsServer, role);
     if (config.tls.http2) {
       const sockets = new Set<Socket>();
-      openSockets.set(server as unknown as Server, sockets);
+      openSockets.set(server, sockets);
       server.on('secureConnection', (socket: Socket) => {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
       });
     }
-    return server as unknown as Server;
+    return server;
   };
   const servers: Server[] = [serve(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }), 'gateway')];
   if (ownControlPort) servers.push(serve(createRequestHandler({ ...deps, controlOnly: true }), 'control'));

@@ -1,4 +1,4 @@
-import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
+import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, transportFactory, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
 import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
@@ -9,9 +9,10 @@ import { createErrorResponder } from './errors/index.js';
 import { buildRouter, type HandlerDeps, type RouteTarget } from './http/index.js';
 import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index.js';
 import { GatewayMetrics } from './metrics/index.js';
-import { EventDispatcher } from './pipeline/index.js';
+import { EventDispatcher, JwksCache } from './pipeline/index.js';
 import { UpstreamProxy } from './proxy/index.js';
 import type { HostRouter } from './routing/index.js';
+import { loadPolicies, policyLoadError, PolicyStore, type Policy } from './policy/index.js';
 import { SessionStore } from './session/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { ExpiryMonitor, ServerTls } from './tls/index.js';
@@ -63,11 +64,12 @@ export interface Runtime {
   abort(): void;
 }
 
-export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined): Runtime {
+export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined, initialPolicies: readonly Policy[] = []): Runtime {
   const apiLog = logger.child({ component: 'apis' });
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
   const proxy = new UpstreamProxy(config.proxy);
+  proxy.prepare(loaded.apis);
   const metrics = new GatewayMetrics();
   const { coprocess } = config;
   const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
@@ -86,12 +88,18 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const clients = new PluginClients(
     { recvMaxBytes: coprocess.recvMaxBytes, sendMaxBytes: coprocess.sendMaxBytes, authority: coprocess.authority, roundRobin: coprocess.roundRobin },
     (target) => (sidecars === undefined ? undefined : sidecarReadiness(sidecars, target)) ?? bridges.readiness(target),
+    transportFactory(coprocess.transport),
   );
   const components = { statuses: () => [...(sidecars?.statuses() ?? []), ...bridges.statuses()] };
   const hookLog = new ThrottledLog(logger.child({ component: 'hooks' }));
   const errors = createErrorResponder(config.errors);
   const events = new EventDispatcher(clients, hookLog, coprocess.dispatchTimeoutMs);
   const sessions = new SessionStore(store, config.sessions);
+  const policies = new PolicyStore(initialPolicies);
+  const authLog = new ThrottledLog(logger.child({ component: 'auth' }));
+  const jwks = new JwksCache(config.jwks, (key, fields, message) => authLog.warn(key, fields, message));
+  const policyLog = logger.child({ component: 'policies' });
+  if (policies.size > 0) policyLog.info({ policies: policies.size }, 'policies loaded');
   const certs = new CertificateStore(store, { secret: config.tls.storeSecret, baseDir: config.bundles.baseDir });
   const tlsLog = logger.child({ component: 'tls' });
   const serverTls = new ServerTls(config, certs, tlsLog);
@@ -105,11 +113,22 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const reload = () => {
     // A failed reload must not stop the next one from running.
     reloading = reloading.catch(() => undefined).then(async () => {
+      // As Tyk: policies first; a policy set with errors stops the reload (policies and APIs stay as they were).
+      const nextPolicies = await loadPolicies(config.policies);
+      for (const { file, problem } of nextPolicies.warnings) policyLog.warn({ file, field: problem.path }, problem.message);
+      if (nextPolicies.errors.length > 0) {
+        for (const { file, problem } of nextPolicies.errors) policyLog.error({ file, field: problem.path }, problem.message);
+        throw policyLoadError(nextPolicies);
+      }
       const { context, bundles } = apiLoadingOf(config, bundleLog);
       const next = keepLastGood(apis, await loadApiDefinitions(config.appPath, context, bundles));
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));
+      proxy.prepare(next.apis);
+      policies.replace(nextPolicies.policies);
+      // As Tyk drops an API's JWKS cache when it is loaded again: a reload refetches.
+      jwks.clear();
       certs.clearCache();
       try {
         expiry.update(await serverTls.rebuild(next.apis), next.apis);
@@ -119,12 +138,12 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
       await bridges.retain(pythonBundlesOf(next.apis));
-      apiLog.info({ apis: next.apis.length, refused: next.refused.length }, 'API definitions reloaded');
+      apiLog.info({ apis: next.apis.length, refused: next.refused.length, policies: policies.size }, 'API definitions reloaded');
     });
     return reloading;
   };
 
-  const control = createControlHandler({ config, sessions, certs, logger, reload });
+  const control = createControlHandler({ config, sessions, policies, certs, logger, reload });
   return {
     store,
     certs,
@@ -145,6 +164,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       sidecars: components,
       control,
       routes: () => router,
+      pathLog: new ThrottledLog(logger.child({ component: 'routing' })),
       pipeline: {
         proxy,
         proxyLog: logger.child({ component: 'proxy' }),
@@ -153,10 +173,12 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         events,
         metrics,
         log: hookLog,
+        jwks,
         sendMaxBytes: coprocess.sendMaxBytes,
         certs: { store: certs, allowUnsafeDynamicMtlsToken: config.tls.allowUnsafeDynamicMtlsToken },
         sessions: {
           sessions,
+          policies,
           settings: config.sessions,
           events,
           errors,

@@ -27,7 +27,11 @@ const pythonSuites = [
   { name: 'examples/python-auth', args: ['-s', '.'], cwd: join(root, 'examples', 'python-auth') },
 ];
 
-let files = find(join(root, 'dist', 'test')).sort();
+// Only files whose TypeScript source still exists: a deleted test's stale build must not run.
+// (dist is not cleaned by the build, since `npm start` builds while tests may be running.)
+let files = find(join(root, 'dist', 'test'))
+  .filter((f) => existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts')))
+  .sort();
 let suites = pythonSuites;
 if (only.length > 0) {
   files = files.filter((f) => only.some((o) => relative(root, f).includes(o)));
@@ -61,9 +65,11 @@ if (suites.length > 0) {
 if (files.length === 0) process.exit(pythonFailed ? 1 : 0);
 
 // Integration tests start gateways, upstreams and Redis servers of their own on ephemeral ports,
-// so files can run side by side.
+// so files can run side by side. A file whose tests are done exits even if a failed setup left a
+// server listening (--test-force-exit), and a test stuck for 5 minutes fails (--test-timeout):
+// either would otherwise hang the whole run with nothing reported.
 const concurrency = String(Math.max(2, Math.min(4, availableParallelism() * 2)));
-const node = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {
+const node = spawnSync(process.execPath, ['--test', '--test-force-exit', '--test-timeout=300000', `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
   cwd: root,
 });

@@ -40,3 +40,14 @@ export class DispatchError extends Error {
     return this.grpcCode === undefined ? this.failure.toUpperCase() : grpcStatusName(this.grpcCode);
   }
 }
+
+/**
+ * The DispatchError for a call that ended with a gRPC status: one mapping for every transport, so
+ * that a failure reads and counts the same whichever carried the call.
+ */
+export function statusError(code: number, details: string, target: string, deadlineMs: number, cause?: unknown): DispatchError {
+  const options = cause === undefined ? undefined : { cause };
+  if (code === 4) return new DispatchError('deadline', `no reply within ${deadlineMs} ms`, code, options);
+  if (code === 14) return new DispatchError('unavailable', `plugin server ${target} unavailable: ${details}`, code, options);
+  return new DispatchError('status', `plugin server answered ${grpcStatusName(code)}: ${details}`, code, options);
+}

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { DispatchError } from './errors.js';
+import { statusError } from './errors.js';
 
 /** What an Object travels on. One per plugin server target. */
 export interface DispatchTransport {
@@ -45,11 +45,7 @@ export class GrpcJsTransport implements DispatchTransport {
           resolve(reply);
           return;
         }
-        const code = err?.code ?? grpc.status.UNKNOWN;
-        const details = err?.details ?? 'no reply';
-        if (code === grpc.status.DEADLINE_EXCEEDED) reject(new DispatchError('deadline', `no reply within ${deadlineMs} ms`, code, { cause: err }));
-        else if (code === grpc.status.UNAVAILABLE) reject(new DispatchError('unavailable', `plugin server ${this.target} unavailable: ${details}`, code, { cause: err }));
-        else reject(new DispatchError('status', `plugin server answered ${grpc.status[code] ?? code}: ${details}`, code, { cause: err }));
+        reject(statusError(err?.code ?? grpc.status.UNKNOWN, err?.details ?? 'no reply', this.target, deadlineMs, err));
       });
     });
   }

@@ -62,9 +62,21 @@ const FIND_ALL = new vm.Script(`
 })(globalThis.re, globalThis.input, globalThis.want)
 `, { filename: 'hookgate-id-extractor-find-all.js' });
 
+/** Go's `re.FindSubmatch(input)` (the first match, with its groups; "" for a group that took no part). */
+const FIRST_SUBMATCH = new vm.Script(`
+(function (re, s) {
+  re.lastIndex = 0;
+  const m = re.exec(s);
+  return m === null ? null : Array.from(m, (g) => (g === undefined ? '' : g));
+})(globalThis.re, globalThis.input)
+`, { filename: 'hookgate-find-submatch.js' });
+
 let context: vm.Context | undefined;
 
-export function findMatch(regexp: RegExp, input: string, index: number, budgetMs = REGEX_TIME_BUDGET_MS): FindResult {
+type Bounded = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+
+/** Runs one of the scripts above under the input size limit and the time budget. */
+function runBounded(script: vm.Script, regexp: RegExp, input: string, want: number, budgetMs: number): Bounded {
   const bytes = Buffer.byteLength(input, 'utf8');
   if (bytes > MAX_REGEX_INPUT_BYTES) {
     return { ok: false, reason: `the input is ${bytes} bytes; regex extraction runs on at most ${MAX_REGEX_INPUT_BYTES}` };
@@ -73,14 +85,12 @@ export function findMatch(regexp: RegExp, input: string, index: number, budgetMs
   const ctx = context as { re?: RegExp; input?: string; want?: number };
   ctx.re = regexp;
   ctx.input = input;
-  ctx.want = index;
+  ctx.want = want;
   try {
     for (let attempt = 0; ; attempt++) {
       const cpuBefore = process.cpuUsage();
       try {
-        const found: unknown = FIND_ALL.runInContext(context, { timeout: budgetMs });
-        if (typeof found === 'string') return { ok: true, value: found };
-        return { ok: false, reason: `the regex has no match number ${index} (counting from 0) in the input` };
+        return { ok: true, value: script.runInContext(context, { timeout: budgetMs }) as unknown };
       } catch (err) {
         if ((err as { code?: unknown } | null)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
           return { ok: false, reason: `the regex failed: ${err instanceof Error ? err.message : String(err)}` };
@@ -96,4 +106,23 @@ export function findMatch(regexp: RegExp, input: string, index: number, budgetMs
     delete ctx.input;
     delete ctx.want;
   }
+}
+
+export function findMatch(regexp: RegExp, input: string, index: number, budgetMs = REGEX_TIME_BUDGET_MS): FindResult {
+  const run = runBounded(FIND_ALL, regexp, input, index, budgetMs);
+  if (!run.ok) return run;
+  if (typeof run.value === 'string') return { ok: true, value: run.value };
+  return { ok: false, reason: `the regex has no match number ${index} (counting from 0) in the input` };
+}
+
+export type SubmatchResult =
+  | { readonly ok: true; /** The match and its groups; undefined when the regex does not match. */ readonly groups: readonly string[] | undefined }
+  | { readonly ok: false; readonly reason: string };
+
+/** The first match of a regexp translated with `captures` (re2.ts), under the same bounds as findMatch. */
+export function findSubmatch(regexp: RegExp, input: string, budgetMs = REGEX_TIME_BUDGET_MS): SubmatchResult {
+  const run = runBounded(FIRST_SUBMATCH, regexp, input, 0, budgetMs);
+  if (!run.ok) return run;
+  // An array of the vm context's realm (Array.isArray sees it), copied into this one.
+  return { ok: true, groups: Array.isArray(run.value) ? Array.from(run.value as unknown[], String) : undefined };
 }

@@ -10,9 +10,9 @@
  */
 export { compileIdExtractor, compileOasIdExtractor, type CompileOptions } from './config.js';
 export { extract } from './extract.js';
-export { findMatch, MAX_REGEX_INPUT_BYTES, REGEX_TIME_BUDGET_MS, type FindResult } from './find-all.js';
+export { findMatch, findSubmatch, MAX_REGEX_INPUT_BYTES, REGEX_TIME_BUDGET_MS, type FindResult, type SubmatchResult } from './find-all.js';
 export { MAX_FORM_BODY_BYTES } from './form.js';
-export { translateRe2, type Re2Translation } from './re2.js';
+export { translateRe2, type Re2Options, type Re2Translation } from './re2.js';
 export { sessionIdFor } from './session-id.js';
 export {
   EXTRACTION_FAILED_MESSAGE,

@@ -22,14 +22,26 @@ import { BACKSLASH, ch, isDigit, LBRACE, NOT_RE2, PERL_CLASSES, perlClass, QUEST
  *   `(?:a??)+` or `(?:^|a)*`. JavaScript drops an empty iteration and backtracks into the body,
  *   RE2 keeps it, so the matches differ (found by running both on random expressions).
  *
- * Groups become non-capturing: only whole matches are used (Tyk's FindAllString).
+ * Groups become non-capturing: only whole matches are used (Tyk's FindAllString). With `captures`
+ * (for Tyk's FindAllSubmatch, as basic auth's body regexps use it), plain and named groups capture
+ * and are numbered as Go numbers them; a capture group inside a repeat that may run twice is
+ * refused, because JavaScript clears a capture at each iteration and Go keeps the last one set.
  */
 
-export type Re2Translation = { readonly ok: true; readonly regexp: RegExp } | { readonly ok: false; readonly reason: string };
+export type Re2Translation =
+  | { readonly ok: true; readonly regexp: RegExp; /** Capture groups (0 without `captures`). */ readonly groups: number }
+  | { readonly ok: false; readonly reason: string };
 
-export function translateRe2(pattern: string): Re2Translation {
+export interface Re2Options {
+  /** Keep groups capturing, numbered as in Go (default: every group is non-capturing). */
+  readonly captures?: boolean;
+}
+
+export function translateRe2(pattern: string, options: Re2Options = {}): Re2Translation {
   try {
-    return { ok: true, regexp: new Translator(pattern).run() };
+    const translator = new Translator(pattern, options.captures === true);
+    const regexp = translator.run();
+    return { ok: true, regexp, groups: translator.groups };
   } catch (err) {
     if (err instanceof Re2Error) return { ok: false, reason: err.message };
     throw err;
@@ -42,14 +54,16 @@ interface Props {
   readonly nonEmpty: boolean;
   /** It may match empty by preference where it could match text. */
   readonly risky: boolean;
+  /** It holds a capture group. */
+  readonly captures: boolean;
 }
 
-const CHAR: Props = { nullable: false, nonEmpty: true, risky: false };
-const ASSERTION: Props = { nullable: true, nonEmpty: false, risky: false };
+const CHAR: Props = { nullable: false, nonEmpty: true, risky: false, captures: false };
+const ASSERTION: Props = { nullable: true, nonEmpty: false, risky: false, captures: false };
 
 function sequence(items: readonly Props[]): Props {
   const nullable = items.every((p) => p.nullable);
-  return { nullable, nonEmpty: items.some((p) => p.nonEmpty), risky: nullable && items.some((p) => p.risky) };
+  return { nullable, nonEmpty: items.some((p) => p.nonEmpty), risky: nullable && items.some((p) => p.risky), captures: items.some((p) => p.captures) };
 }
 
 function alternation(alternatives: readonly Props[]): Props {
@@ -60,7 +74,12 @@ function alternation(alternatives: readonly Props[]): Props {
     seenNullable ||= alternative.nullable;
   }
   const nullable = alternatives.some((p) => p.nullable);
-  return { nullable, nonEmpty: alternatives.some((p) => p.nonEmpty), risky: nullable && (emptyFirst || alternatives.some((p) => p.risky)) };
+  return {
+    nullable,
+    nonEmpty: alternatives.some((p) => p.nonEmpty),
+    risky: nullable && (emptyFirst || alternatives.some((p) => p.risky)),
+    captures: alternatives.some((p) => p.captures),
+  };
 }
 
 interface Frame {
@@ -79,6 +98,7 @@ interface Group {
   saved: Scope;
   /** A `(?i:...)` opened at the start: it must close at the end for `i` to be a global flag. */
   foldGroup: boolean;
+  capturing: boolean;
 }
 
 const MAX_REPEAT = 1000;
@@ -91,7 +111,7 @@ const SCOPED_FOLD = "a case-insensitive flag is supported only at the very start
 class Translator extends Re2Reader {
   private out = '';
   private scope: Scope = { dotNl: false, multiLine: false, ungreedy: false };
-  private readonly groups: Group[] = [];
+  private readonly open: Group[] = [];
   private readonly frames: Frame[] = [{ alternatives: [], items: [] }];
   private readonly names = new Set<string>();
   /** Where the last thing a repeat may apply to starts in `out`. */
@@ -99,10 +119,19 @@ class Translator extends Re2Reader {
   private repeated = false;
   /** Where the repeat operator that `repeated` is about starts, for Go's message. */
   private repeatFrom = 0;
+  /** Capture groups written so far. */
+  groups = 0;
+
+  constructor(
+    pattern: string,
+    private readonly captures: boolean,
+  ) {
+    super(pattern);
+  }
 
   run(): RegExp {
     while (this.i < this.cps.length) this.step();
-    if (this.groups.length > 0) this.fail('missing closing )');
+    if (this.open.length > 0) this.fail('missing closing )');
     try {
       return new RegExp(this.out, this.foldCase ? 'giu' : 'gu');
     } catch (err) {
@@ -184,9 +213,12 @@ class Translator extends Re2Reader {
     if ((max < 0 || max > min) && body.risky) {
       this.fail(`the repeat \`${this.text(from)}\` at offset ${from} ${EMPTY_FIRST}`);
     }
+    if (body.captures && (max < 0 || max > 1)) {
+      this.fail(`the repeat \`${this.text(from)}\` at offset ${from} applies to a capture group; Go keeps the capture of the last iteration that set it, JavaScript clears it at each iteration, so it is refused`);
+    }
     const nullable = min === 0 || body.nullable;
     const nonEmpty = body.nonEmpty && max !== 0;
-    this.frame.items.push({ nullable, nonEmpty, risky: nullable && (body.risky || (effectivelyLazy && min === 0 && nonEmpty)) });
+    this.frame.items.push({ nullable, nonEmpty, risky: nullable && (body.risky || (effectivelyLazy && min === 0 && nonEmpty)), captures: body.captures });
   }
 
   /** `{n}`, `{n,}`, `{n,m}` (no leading zeros) is a repeat; any other `{` is a literal, as in Go. */
@@ -222,7 +254,7 @@ class Translator extends Re2Reader {
     const from = this.i;
     if (this.peek(1) !== QUESTION) {
       this.i++;
-      return this.pushGroup(false);
+      return this.pushGroup(false, this.captures);
     }
     const c1 = this.peek(2);
     const c2 = this.peek(3);
@@ -246,7 +278,7 @@ class Translator extends Re2Reader {
     if (this.names.has(name)) this.fail(`duplicate capture group name: \`${this.text(from, end + 1)}\``);
     this.names.add(name);
     this.i = end + 1;
-    this.pushGroup(false);
+    this.pushGroup(false, this.captures);
   }
 
   /** `(?flags)` and `(?flags:re)`, flags from `imsU` with an optional `-`; parsed as Go does. */
@@ -274,7 +306,7 @@ class Translator extends Re2Reader {
           if (from !== 0 || !fold) this.fail(`\`${this.text(from, j + 1)}\`: ${SCOPED_FOLD}; write (?i) first, for the whole expression`);
           this.foldCase = true;
         }
-        if (c === ':') this.pushGroup(turnsFoldOn);
+        if (c === ':') this.pushGroup(turnsFoldOn, false);
         this.scope = next;
         return;
       } else break;
@@ -283,16 +315,17 @@ class Translator extends Re2Reader {
     this.fail(`invalid or unsupported Perl syntax: \`${this.text(from, Math.min(j + 1, this.cps.length))}\``);
   }
 
-  private pushGroup(foldGroup: boolean): void {
-    this.groups.push({ outStart: this.out.length, saved: { ...this.scope }, foldGroup });
+  private pushGroup(foldGroup: boolean, capturing: boolean): void {
+    this.open.push({ outStart: this.out.length, saved: { ...this.scope }, foldGroup, capturing });
     this.frames.push({ alternatives: [], items: [] });
-    this.out += '(?:';
+    if (capturing) this.groups++;
+    this.out += capturing ? '(' : '(?:';
     this.atom = undefined;
     this.repeated = false;
   }
 
   private closeGroup(): void {
-    const group = this.groups.pop();
+    const group = this.open.pop();
     if (group === undefined) this.fail(`unexpected ): \`${this.text(0, this.i + 1)}\``);
     this.i++;
     if (group.foldGroup && this.i < this.cps.length) {
@@ -300,7 +333,8 @@ class Translator extends Re2Reader {
     }
     this.out += ')';
     const frame = this.frames.pop() as Frame;
-    this.frame.items.push(alternation([...frame.alternatives, sequence(frame.items)]));
+    const body = alternation([...frame.alternatives, sequence(frame.items)]);
+    this.frame.items.push(group.capturing ? { ...body, captures: true } : body);
     this.scope = group.saved;
     this.atom = { start: group.outStart, assertion: false };
     this.repeated = false;

@@ -38,6 +38,9 @@ export function buildMiniRequest(view: HookRequestView, rawBodyOnly: boolean): M
   };
 }
 
+/** RFC 9110 5.6.2 token. */
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export type ChangesResult = { readonly ok: true; readonly changes: RequestChanges | undefined } | { readonly ok: false; readonly reason: string };
 
 /**
@@ -50,6 +53,11 @@ export function computeRequestChanges(view: HookRequestView, returned: MiniReque
   if (returned === null) return { ok: true, changes: undefined };
   const parsed = parseRequestUri(returned.url);
   if (parsed === undefined) return { ok: false, reason: `the plugin returned an invalid url ${JSON.stringify(returned.url)}` };
+  // A method that is not an HTTP token, or CONNECT (a tunnel, not a request to forward), would
+  // fail in the upstream client and look like an unreachable upstream (502).
+  if (returned.method !== '' && (!METHOD_TOKEN.test(returned.method) || returned.method.toUpperCase() === 'CONNECT')) {
+    return { ok: false, reason: `the plugin returned an invalid method ${JSON.stringify(returned.method.slice(0, 40))}` };
+  }
 
   const setHeaders = Object.entries(returned.set_headers).map(([name, value]) => [canonicalHeaderKey(name), value] as const);
   const paramsChanged = returned.delete_params.length > 0 || Object.keys(returned.add_params).length > 0;

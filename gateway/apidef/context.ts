@@ -12,6 +12,7 @@ export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
     pythonAddress: (bundleDir) => processRunDir().bridgeAddress(bundleDir),
     tls: { enabled: config.tls.enabled, customDomains: config.tls.customDomains, apiClientCertificates: config.tls.apiClientCertificates, baseDir: config.bundles.baseDir },
     defaultServer: coprocess.server,
+    upstreamTls: config.upstreamTls,
     dispatchTimeoutMs: coprocess.dispatchTimeoutMs,
     resolveServer: (value) => {
       const reference = /^sidecar:(.*)$/.exec(value);

@@ -1,6 +1,8 @@
 import { compileIdExtractor, type CompiledIdExtractor } from '../../coprocess/index.js';
+import { fileAndPemResolver, type CertificateResolver } from '../crypto/index.js';
+import { DEFAULT_UPSTREAM_TLS, upstreamProfileOf, type UpstreamProfile, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { Problem } from '../validation/index.js';
-import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileHmacSettings, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
+import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileBasicAuth, compileHmacSettings, compileJwt, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import type { LoadedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
 import type { ApiTlsPlan } from './model.js';
@@ -14,6 +16,10 @@ export interface ApiLoadContext extends PluginContext {
   readonly pythonAddress: (bundleDir: string) => string;
   /** The gateway's TLS settings; absent: no TLS, no custom domains. */
   readonly tls?: ApiTlsContext;
+  /** The gateway's upstream TLS settings; a gateway that sets none when absent. */
+  readonly upstreamTls?: UpstreamTlsGlobals;
+  /** Reads the certificates definitions name; files and inline PEM from `upstreamTls.baseDir` when absent. */
+  readonly certificates?: CertificateResolver;
 }
 
 /** A gateway with plugins switched off; what definitions are checked against without a config. */
@@ -26,7 +32,7 @@ export const NO_PLUGINS: ApiLoadContext = {
 };
 
 /** Auth methods this version can enforce. Each issue that adds one adds it here. */
-const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['hmac', 'custom_plugin', 'auth_token']);
+const SUPPORTED_AUTH_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['basic', 'hmac', 'jwt', 'custom_plugin', 'auth_token']);
 
 const HOOK_LISTS = ['pre', 'post_key_auth', 'post', 'response'] as const;
 const KNOWN_EVENT_HANDLERS = new Set(['cp_dynamic_handler']);
@@ -39,6 +45,8 @@ export interface FeatureCheck {
   /** How the API authenticates. */
   readonly auth: AuthPlan;
   readonly tls: ApiTlsPlan;
+  /** How the gateway connects to the API's upstream; undefined when its settings are wrong. */
+  readonly upstream: UpstreamProfile | undefined;
 }
 
 /**
@@ -82,7 +90,7 @@ export function checkApiFeatures(
   if (tokenConfig?.use_certificate === true && !tls.certificateAuth) {
     warnings.push({ path: 'auth_configs.authToken.use_certificate', message: '`auth_configs.authToken.use_certificate` has no effect: the API does not use the auth token' });
   }
-  for (const method of methods.filter((m) => m === 'auth_token' || m === 'hmac')) {
+  for (const method of methods.filter((m) => m === 'auth_token' || m === 'hmac' || m === 'jwt')) {
     // Tyk's API validator: a method that reads a credential must read it from somewhere.
     const config = authConfigOf(def, method);
     const key = AUTH_CONFIG_KEYS[method];
@@ -93,6 +101,22 @@ export function checkApiFeatures(
   if (methods.includes('hmac')) {
     const hmac = compileHmacSettings(def);
     if (!hmac.ok) errors.push(...hmac.errors);
+    else if (hmac.settings.clockSkewMs <= 0) {
+      // Tyk's default: the Date is parsed but never compared to now, so a captured request replays forever.
+      warnings.push({
+        path: 'hmac_allowed_clock_skew',
+        message: '`hmac_allowed_clock_skew` is 0 (Tyk\'s default): signed requests never expire, so a captured one can be replayed at any time; set it (in milliseconds, e.g. 30000)',
+      });
+    }
+  }
+  if (methods.includes('basic')) {
+    const basic = compileBasicAuth(def, authConfigOf(def, 'basic'));
+    if (!basic.ok) errors.push(...basic.errors);
+  }
+  if (methods.includes('jwt')) {
+    const jwt = compileJwt(def);
+    errors.push(...jwt.errors);
+    warnings.push(...jwt.warnings);
   }
   const bip = def.base_identity_provided_by;
   const bipMethod = BASE_IDENTITY_METHODS[bip];
@@ -156,12 +180,19 @@ export function checkApiFeatures(
   if (def.version_data !== undefined && !def.version_data.not_versioned) {
     refuse('version_data.not_versioned', 'API versioning (not_versioned is false)');
   }
+  const globals = context.upstreamTls ?? DEFAULT_UPSTREAM_TLS;
+  const upstream = upstreamProfileOf(
+    { targetUrl: def.proxy.target_url, transport: def.proxy.transport, ...def },
+    globals,
+    context.certificates ?? fileAndPemResolver(globals.baseDir),
+  );
+  errors.push(...upstream.problems);
   const listenPath = def.proxy.listen_path;
   if (listenPath.includes('{')) refuse('proxy.listen_path', `a path template in the listen path ${JSON.stringify(listenPath)}`);
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan, tls };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan, upstream: upstream.profile, tls };
 }
 
 /**

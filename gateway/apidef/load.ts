@@ -102,7 +102,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
 
     const plan = features?.plugins;
     const loaded = read.applied.kind === 'loaded' ? read.applied.bundle : undefined;
-    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan, features?.auth, features?.tls);
+    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan, features?.auth, features?.upstream, features?.tls);
     const sameId = byId.get(spec.id);
     const routeKey = `${spec.tls.domain} ${spec.routePrefix}`;
     const samePrefix = byPrefix.get(routeKey);

@@ -1,5 +1,6 @@
 import { legacyAuthPlan, type AuthPlan } from './auth/index.js';
 import type { PluginPlan } from './plugins.js';
+import { PLAIN_PROFILE, type UpstreamProfile } from '../upstream-tls/index.js';
 import type { ApiDefinition } from './schema.js';
 
 /** Where an API's requests go, split once at load so the request path does no URL parsing. */
@@ -40,6 +41,8 @@ export interface ApiSpec {
   /** The listen path as routed: "/" or "/a/b" (no trailing slash). */
   readonly routePrefix: string;
   readonly target: UpstreamTarget;
+  /** How connections to the upstream are made (TLS, client certificate, pins, forward proxy); shared by equal APIs. */
+  readonly upstream: UpstreamProfile;
   readonly stripListenPath: boolean;
   readonly preserveHostHeader: boolean;
   readonly disableStripSlash: boolean;
@@ -49,6 +52,8 @@ export interface ApiSpec {
   /** How the API calls its plugins; undefined when it has no hooks. */
   readonly plugins: PluginPlan | undefined;
   readonly tls: ApiTlsPlan;
+  /** The version's `global_size_limit` in bytes; Infinity when none (docs/limits.md). */
+  readonly maxBodyBytes: number;
   /** The validated definition, for stages that need more than the fields above. */
   readonly definition: ApiDefinition;
 }
@@ -70,7 +75,7 @@ export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
   };
 }
 
-export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def), tls: ApiTlsPlan = NO_TLS_PLAN): ApiSpec {
+export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def), upstream: UpstreamProfile = PLAIN_PROFILE, tls: ApiTlsPlan = NO_TLS_PLAN): ApiSpec {
   return {
     id: def.api_id,
     name: def.name,
@@ -79,6 +84,7 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     listenPath: def.proxy.listen_path,
     routePrefix: routePrefixOf(def.proxy.listen_path),
     target: upstreamTargetOf(def.proxy.target_url),
+    upstream,
     stripListenPath: def.proxy.strip_listen_path,
     preserveHostHeader: def.proxy.preserve_host_header,
     disableStripSlash: def.proxy.disable_strip_slash,
@@ -86,6 +92,19 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     auth,
     plugins,
     tls,
+    maxBodyBytes: bodyLimitOf(def),
     definition: def,
   };
+}
+
+/**
+ * The smallest enabled `global_size_limit` of the API's versions. Hookgate serves unversioned
+ * APIs only, where Tyk picks one version of the map; the smallest is the safe reading.
+ */
+function bodyLimitOf(def: ApiDefinition): number {
+  let limit = Infinity;
+  for (const version of Object.values(def.version_data?.versions ?? {})) {
+    if (!version.global_size_limit_disabled && version.global_size_limit > 0) limit = Math.min(limit, version.global_size_limit);
+  }
+  return limit;
 }

@@ -18,6 +18,22 @@ const authConfig = obj({
   signature: dict(z.unknown()).optional(),
 });
 
+/** Tyk's `basic_auth` (apidef BasicAuthMeta); read only when `use_basic_auth` is on. */
+const basicAuth = obj({
+  disable_caching: bool().default(false),
+  /** Seconds a successful bcrypt check is remembered; 0 or less means Tyk's 60. */
+  cache_ttl: int(-(2 ** 31), 2 ** 31 - 1, 'a whole number of seconds (0 or less: 60)').default(0),
+  extract_from_body: bool().default(false),
+  body_user_regexp: str().default(''),
+  body_password_regexp: str().default(''),
+});
+
+/** One JWKS of `jwt_jwks_uris`; `cache_timeout` is a Go duration ("30s", "5m", "1h30m"). */
+const jwksUri = obj({
+  url: httpUrl(),
+  cache_timeout: str('a Go duration such as "30s" or "5m"').default(''),
+});
+
 const middlewareDefinition = obj({
   name: str().default(''),
   path: str().default(''),
@@ -44,12 +60,26 @@ export const customMiddlewareSchema = obj({
   id_extractor: idExtractor.prefault({}),
 });
 
+/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the profile. */
+const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the gateway default');
+
+/** `proxy.transport`: the API's upstream TLS settings and forward proxy (docs/upstream-tls.md). */
+const transport = obj({
+  ssl_insecure_skip_verify: bool().default(false),
+  ssl_ciphers: list(str()).nullable().default([]),
+  ssl_min_version: tlsVersion().default(0),
+  ssl_max_version: tlsVersion().default(0),
+  ssl_force_common_name_check: bool().default(false),
+  proxy_url: str().default(''),
+});
+
 const proxy = obj({
   listen_path: z.string({ error: LISTEN_PATH }).startsWith('/', { error: LISTEN_PATH }),
   target_url: httpUrl(),
   strip_listen_path: bool().default(false),
   preserve_host_header: bool().default(false),
   disable_strip_slash: bool().default(false),
+  transport: transport.prefault({}),
 });
 
 /** Hookgate's per-hook settings, keyed by hook name in the API's `hookgate.hooks`. */
@@ -79,6 +109,9 @@ const eventHandler = obj({
 
 const versionInfo = obj({
   name: str().default(''),
+  /** Tyk: largest request body in bytes for this version; 0 = none (Hookgate: 413, docs/limits.md). */
+  global_size_limit: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
+  global_size_limit_disabled: bool().default(false),
 });
 
 const versionData = obj({
@@ -97,6 +130,7 @@ export const apiDefinitionSchema = obj({
   use_keyless: bool().default(false),
   use_standard_auth: bool().default(false),
   use_basic_auth: bool().default(false),
+  basic_auth: basicAuth.prefault({}),
   enable_jwt: bool().default(false),
   enable_signature_checking: bool().default(false),
   /** HMAC algorithm names a signature may use; empty (or null): any Hookgate computes. */
@@ -108,6 +142,22 @@ export const apiDefinitionSchema = obj({
   use_go_plugin_auth: bool().default(false),
   enable_coprocess_auth: bool().default(false),
   custom_plugin_auth_enabled: bool().default(false),
+  jwt_signing_method: oneOf(['', 'hmac', 'rsa', 'ecdsa']).default(''),
+  jwt_source: str().default(''),
+  jwt_jwks_uris: list(jwksUri).default([]),
+  jwt_identity_base_field: str().default(''),
+  jwt_client_base_field: str().default(''),
+  jwt_policy_field_name: str().default(''),
+  jwt_default_policies: list(str()).default([]),
+  jwt_skip_kid: bool().default(false),
+  jwt_expires_at_validation_skew: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  jwt_issued_at_validation_skew: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  jwt_not_before_validation_skew: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  jwt_scope_to_policy_mapping: dict(str()).default({}),
+  jwt_scope_claim_name: str().default(''),
+  /** Tyk's scope mappings (`scopes.jwt`, `scopes.oidc`); only checked, see apidef/auth/jwt.ts. */
+  scopes: dict(z.unknown()).default({}),
+  idp_client_id_mapping_disabled: bool().default(false),
   auth: authConfig.optional(),
   auth_configs: dict(authConfig).default({}),
   strip_auth_data: bool().default(false),
@@ -129,6 +179,12 @@ export const apiDefinitionSchema = obj({
   config_data: dict(z.unknown()).default({}),
   config_data_disabled: bool().default(false),
   session_lifetime: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0),
+  /** Upstream client certificates: host (`*`, `*.domain`, host[:port]) → certificate with its key. */
+  upstream_certificates: dict(str()).nullable().default({}),
+  upstream_certificates_disabled: bool().default(false),
+  /** Upstream public-key pinning: host (`*`, `*.domain`, host) → comma list of public keys. */
+  pinned_public_keys: dict(str()).nullable().default({}),
+  certificate_pinning_disabled: bool().default(false),
   version_data: versionData.optional(),
   event_handlers: obj({ events: dict(list(eventHandler)).default({}) }).prefault({}),
   hookgate: hookgateApi.prefault({}),

@@ -22,16 +22,11 @@ const whenFlag = (flag: string, effect: 'refuse' | 'warn') => (value: unknown): 
   asRecord(value)[flag] === true ? effect : 'off';
 
 const AUTH_FIELDS_WITHOUT_EFFECT = [
-  'basic_auth', 'body_user_regexp', 'body_password_regexp', 'extract_from_body', 'disable_caching', 'cache_ttl',
-  'jwt_signing_method', 'jwt_source', 'jwt_jwks_uris', 'jwt_identity_base_field', 'jwt_client_base_field',
-  'jwt_policy_field_name', 'jwt_default_policies', 'jwt_skip_kid', 'jwt_expires_at_validation_skew',
-  'jwt_issued_at_validation_skew', 'jwt_not_before_validation_skew', 'jwt_scope_to_policy_mapping',
-  'jwt_scope_claim_name', 'idp_client_id_mapping_disabled', 'openid_options', 'oauth_meta', 'allowed_access_types',
-  'allowed_authorize_types', 'auth_login_redirect',
-  'notifications', 'scopes', 'security_requirement_scopes', 'auth_provider',
+  'openid_options', 'oauth_meta', 'allowed_access_types', 'allowed_authorize_types', 'auth_login_redirect',
+  'notifications', 'security_requirement_scopes', 'auth_provider',
   'session_provider', 'session_lifetime_respects_key_expiration', 'dont_set_quota_on_create',
   'disable_rate_limit', 'disable_quota', 'allowed_ips', 'blacklisted_ips', 'ip_access_control_disabled',
-  'upstream_certificates_disabled', 'certificate_pinning_disabled', 'error_overrides_disabled',
+  'error_overrides_disabled',
   'tags_disabled',
 ];
 
@@ -56,16 +51,8 @@ const entries: Record<string, ForeignField> = {
   listen_port: refuse('a listener port of its own'),
   protocol: refuse('a non-HTTP protocol', (value) => (value === '' || value === 'http' || value === undefined ? 'off' : 'refuse')),
   expiration: refuse('an API expiry date'),
-  pinned_public_keys: refuse('upstream public-key pinning', (value, doc) =>
-    !isZeroValue(value) && docField(doc, 'certificate_pinning_disabled') !== true ? 'refuse' : 'off'),
   graphql: refuse('GraphQL execution', whenFlag('enabled', 'refuse')),
   'proxy.service_discovery': refuse('service discovery for the upstream', whenFlag('use_discovery_service', 'refuse')),
-  'proxy.proxy_url': refuse('a forward proxy for upstream requests'),
-  'proxy.transport': refuse('upstream transport settings', (value) => {
-    const transport = asRecord(value);
-    if (!isZeroValue(transport['proxy_url'])) return 'refuse';
-    return isZeroValue(value) ? 'off' : 'warn';
-  }),
 
   // Behaviour changes that let nothing extra through: one warning.
   CORS: warn('CORS handling', whenFlag('enable', 'warn')),
@@ -79,24 +66,15 @@ const entries: Record<string, ForeignField> = {
   request_signing: warn('upstream request signing', whenFlag('is_enabled', 'warn')),
   uptime_tests: warn('uptime tests'),
   tag_headers: warn('tag headers'),
-  upstream_certificates: warn('upstream client certificates', (value, doc) =>
-    !isZeroValue(value) && docField(doc, 'upstream_certificates_disabled') !== true ? 'warn' : 'off'),
   enable_proxy_protocol: warn('PROXY protocol'),
   'proxy.enable_load_balancing': warn('load balancing over proxy.target_list (only target_url is used)'),
   'proxy.target_list': noEffect('load-balancing targets'),
   'proxy.check_host_against_uptime_tests': warn('uptime-test host checks'),
-  'proxy.ssl_insecure_skip_verify': warn('skipping upstream TLS verification (Hookgate verifies)'),
-  'proxy.ssl_ciphers': warn('upstream TLS ciphers'),
-  'proxy.ssl_min_version': warn('upstream TLS minimum version'),
-  'proxy.ssl_max_version': warn('upstream TLS maximum version'),
-  'proxy.ssl_force_common_name_check': warn('the upstream common-name check'),
 
   // Per-version settings. Lists that block or validate requests refuse; the rest warn.
   'version_data.versions.*.expires': refuse('a version expiry date'),
   'version_data.versions.*.white_list': refuse('an endpoint allow list'),
   'version_data.versions.*.black_list': refuse('an endpoint block list'),
-  'version_data.versions.*.global_size_limit': refuse('a request size limit', (value) =>
-    typeof value === 'number' && value > 0 ? 'refuse' : 'off'),
   'version_data.versions.*.paths': refuse('endpoint allow/block lists', (value) => {
     const paths = asRecord(value);
     if (!isZeroValue(paths['white_list']) || !isZeroValue(paths['black_list'])) return 'refuse';
@@ -116,7 +94,6 @@ const entries: Record<string, ForeignField> = {
   'version_data.versions.*.global_response_headers': warn('global response headers'),
   'version_data.versions.*.global_response_headers_remove': warn('global response header removal'),
   'version_data.versions.*.global_response_headers_disabled': noEffect('global response headers switch'),
-  'version_data.versions.*.global_size_limit_disabled': noEffect('size limit switch'),
   'version_data.versions.*.global_enforce_timeout': warn('a version-wide upstream timeout'),
   'version_data.versions.*.global_enforce_timeout_disabled': noEffect('timeout switch'),
   'version_data.versions.*.ignore_endpoint_case': noEffect('endpoint case matching'),

@@ -4,6 +4,7 @@ import { loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
 import { apiLoadingOf } from '../bundles/index.js';
 import { loadConfigFile, type ConfigLoadResult, type GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
+import { loadPolicies, type PolicyLoadResult } from '../policy/index.js';
 import type { Problem } from '../validation/index.js';
 
 export interface LoadReport {
@@ -13,6 +14,8 @@ export interface LoadReport {
   readonly configFileProblems: readonly Problem[];
   /** Undefined when the config could not be loaded far enough to read API definitions. */
   readonly apis: ApiLoadResult | undefined;
+  /** Undefined when the config could not be loaded; any error in it refuses the start. */
+  readonly policies: PolicyLoadResult | undefined;
 }
 
 async function checkFolder(path: string, field: string): Promise<Problem | undefined> {
@@ -33,6 +36,7 @@ export async function loadAll(configPath: string, bundleLog?: (config: GatewayCo
   const config = await loadConfigFile(configPath);
   const configFileProblems: Problem[] = [];
   let apis: ApiLoadResult | undefined;
+  let policies: PolicyLoadResult | undefined;
   if (config.config !== undefined) {
     const missing = await checkFolder(config.config.appPath, 'app_path');
     if (missing !== undefined) configFileProblems.push(missing);
@@ -40,12 +44,14 @@ export async function loadAll(configPath: string, bundleLog?: (config: GatewayCo
       const { context, bundles } = apiLoadingOf(config.config, bundleLog?.(config.config));
       apis = await loadApiDefinitions(config.config.appPath, context, bundles);
     }
+    policies = await loadPolicies(config.config.policies);
   }
-  return { configPath, config, configFileProblems, apis };
+  return { configPath, config, configFileProblems, apis, policies };
 }
 
+/** Errors that refuse a start: the config's, and the policies' (a policy set is never half-applied). */
 export function configErrorCount(report: LoadReport): number {
-  return report.config.errors.length + report.configFileProblems.length;
+  return report.config.errors.length + report.configFileProblems.length + (report.policies?.errors.length ?? 0);
 }
 
 /** A human-readable account of every problem, for `check` and for a refused `start`. */
@@ -61,6 +67,15 @@ export function formatReport(report: LoadReport, cwd = process.cwd()): { text: s
   lines.push(`config ${show(report.configPath)}: ${plural(configErrors.length, 'error')}, ${plural(report.config.warnings.length, 'warning')}`);
   for (const p of configErrors) lines.push(`  error: ${p.message}`);
   for (const p of report.config.warnings) lines.push(`  warning: ${p.message}`);
+
+  const policies = report.policies;
+  if (policies !== undefined && (policies.policies.length > 0 || policies.errors.length > 0 || policies.warnings.length > 0)) {
+    lines.push(`policies: ${policies.policies.length} loaded, ${plural(policies.errors.length, 'error')}, ${plural(policies.warnings.length, 'warning')}`);
+    for (const { file, problem } of policies.errors) lines.push(`  error: ${show(file)}: ${problem.message}`);
+    for (const { file, problem } of policies.warnings) lines.push(`  warning: ${show(file)}: ${problem.message}`);
+    errors += policies.errors.length;
+    warnings += policies.warnings.length;
+  }
 
   const apis = report.apis;
   if (apis !== undefined && report.config.config !== undefined) {

@@ -1,5 +1,5 @@
 import { isHookgateError } from '../errors/index.js';
-import { startGateway } from '../gateway.js';
+import { startGateway, type RunningGateway } from '../gateway.js';
 import type { GatewayConfig } from '../config/index.js';
 import { createRootLogger, type RootLogger } from '../logging/index.js';
 import { helpText, parseOptions, type OptionSpecs } from './args.js';
@@ -56,29 +56,38 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
   process.on('unhandledRejection', fatal('unhandled promise rejection'));
 
   for (const warning of report.config.warnings) logger.warn({ field: warning.path, file: config.source }, warning.message);
-  let gateway;
+  // SIGHUP reloads the API definitions, as Tyk does. Its handler is in place before the (possibly
+  // long: storage, sidecars, bridges) startup, whose default action would kill the process: a
+  // SIGHUP then is a reload once the gateway serves.
+  let gateway: RunningGateway | undefined;
+  let reloadOnceStarted = false;
+  const reload = (started: RunningGateway) => {
+    logger.info('SIGHUP: reloading API definitions');
+    started.reload().catch((err: unknown) => logger.error({ err }, 'reload failed'));
+  };
+  process.on('SIGHUP', () => {
+    if (gateway !== undefined) return reload(gateway);
+    reloadOnceStarted = true;
+    logger.info('SIGHUP during startup: the API definitions will be reloaded once the gateway serves');
+  });
   try {
-    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis });
+    gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis, policies: report.policies });
   } catch (err) {
     logger.fatal({ err: isHookgateError(err) ? err.message : err }, 'gateway failed to start');
     root.flush();
     return 1;
   }
-
-  // SIGHUP reloads the API definitions, as Tyk does.
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: reloading API definitions');
-    gateway.reload().catch((err: unknown) => logger.error({ err }, 'reload failed'));
-  });
+  const running = gateway;
+  if (reloadOnceStarted) reload(running);
   const signal = await waitForSignal();
   logger.info({ signal }, 'signal received');
   const again = () => {
     logger.warn('second signal: closing every connection now');
-    gateway.closeNow();
+    running.closeNow();
   };
   process.once('SIGTERM', again);
   process.once('SIGINT', again);
-  await gateway.shutdown();
+  await running.shutdown();
   root.flush();
   return 0;
 }

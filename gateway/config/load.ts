@@ -3,10 +3,11 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
-import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_PROXY_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type StorageConfig } from './model.js';
+import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, DEFAULT_SERVER_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type ServerLimits, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
 import { resolveTls, type TlsSettings } from './tls.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
+import { resolveUpstreamTlsGlobals, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
 
 export interface ConfigLoadResult {
   /** Present only when there are no errors. */
@@ -23,8 +24,11 @@ export async function loadConfigFile(path: string): Promise<ConfigLoadResult> {
   return loadConfigDocument(file.value, source);
 }
 
-/** Validates a tyk.conf document; relative paths in it resolve against `source`'s folder. */
-export function loadConfigDocument(document: unknown, source = '(inline)'): ConfigLoadResult {
+/**
+ * Validates a tyk.conf document; relative paths in it resolve against `source`'s folder. `env` is
+ * read for what Tyk reads from the environment (SSL_CERT_FILE, HTTP(S)_PROXY, NO_PROXY).
+ */
+export function loadConfigDocument(document: unknown, source = '(inline)', env: NodeJS.ProcessEnv = process.env): ConfigLoadResult {
   const result = validateDocument(tykConfigSchema, document, TYK_CONFIG_FOREIGN_FIELDS);
   const errors = [...result.errors];
   const warnings = [...result.warnings];
@@ -35,8 +39,11 @@ export function loadConfigDocument(document: unknown, source = '(inline)'): Conf
     checkSupported(tyk, errors, warnings);
     tls = resolveTls(tyk, baseDir, errors, warnings);
   }
-  if (tyk === undefined || tls === undefined || errors.length > 0) return { config: undefined, errors, warnings };
-  return { config: deepFreeze(resolveConfig(tyk, source, baseDir, tls)), errors, warnings };
+  // Certificates are read even when other settings failed, so every problem is reported at once.
+  const upstream = tyk === undefined ? undefined : resolveUpstreamTlsGlobals(tyk, baseDir, env);
+  if (upstream !== undefined) errors.push(...upstream.problems);
+  if (tyk === undefined || tls === undefined || upstream?.globals === undefined || errors.length > 0) return { config: undefined, errors, warnings };
+  return { config: deepFreeze(resolveConfig(tyk, source, baseDir, upstream.globals, tls)), errors, warnings };
 }
 
 /** Checks across fields, and settings that are valid Tyk but not (yet) Hookgate. */
@@ -79,11 +86,45 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
       errors.push({ path: `${at}.restart_backoff_max_ms`, message: `\`${at}.restart_backoff_max_ms\` must be at least restart_backoff_initial_ms` });
     }
   });
+  checkTransport(coprocess, warnings);
   const reference = /^sidecar:(.*)$/.exec(coprocess.coprocess_grpc_server);
   if (reference !== null && !names.has(reference[1] ?? '')) {
     errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
   }
   checkBundleSettings(tyk, errors, warnings);
+  const policies = tyk.policies;
+  if (policies.policy_source === 'service' || policies.policy_source === 'rpc') {
+    errors.push({
+      path: 'policies.policy_source',
+      message: `\`policies.policy_source\` ${JSON.stringify(policies.policy_source)}: policies from the Dashboard or MDCB are not supported by Hookgate; use "file" with policy_path or policy_record_name`,
+    });
+  }
+  if (policies.policy_path !== '' && policies.policy_record_name !== '') {
+    warnings.push({ path: 'policies.policy_record_name', message: '`policies.policy_record_name` is ignored: `policies.policy_path` is set and wins (as in Tyk)' });
+  }
+  const limits = resolveLimits(tyk);
+  if (limits.headerTimeoutMs > limits.requestTimeoutMs) {
+    errors.push({
+      path: 'hookgate.limits.header_timeout_ms',
+      message: `\`hookgate.limits.header_timeout_ms\` (${limits.headerTimeoutMs}) must not be longer than the whole-request timeout \`http_server_options.read_timeout\` (${limits.requestTimeoutMs} ms)`,
+    });
+  }
+}
+
+function resolveLimits(tyk: TykConfig): ServerLimits {
+  const seconds = (value: number) => (value > 0 ? value : DEFAULT_SERVER_TIMEOUT_SECONDS) * 1000;
+  const l = tyk.hookgate.limits;
+  const body = tyk.http_server_options.max_request_body_size;
+  return {
+    headerTimeoutMs: l.header_timeout_ms,
+    requestTimeoutMs: seconds(tyk.http_server_options.read_timeout),
+    responseTimeoutMs: seconds(tyk.http_server_options.write_timeout),
+    keepAliveTimeoutMs: l.keep_alive_timeout_ms,
+    maxHeaderBytes: l.max_header_bytes,
+    maxHeaderCount: l.max_header_count,
+    maxConnections: l.max_connections,
+    maxRequestBodyBytes: body > 0 ? body : Infinity,
+  };
 }
 
 /** A base URL Tyk could not fetch from only fails each API with a bundle, so it is a warning here too. */
@@ -106,7 +147,21 @@ function checkBundleSettings(tyk: TykConfig, errors: Problem[], warnings: Proble
   }
 }
 
-function resolveConfig(tyk: TykConfig, source: string, baseDir: string, tls: TlsSettings): GatewayConfig {
+/**
+ * The h2 transport serves host:port and unix socket targets only; dns:/// targets and round robin
+ * need grpc-js's resolver and balancer, so those calls silently staying on grpc-js would surprise
+ * whoever measures the difference: say so at load.
+ */
+function checkTransport(coprocess: TykConfig['coprocess_options'], warnings: Problem[]): void {
+  if (coprocess.transport !== 'h2') return;
+  if (coprocess.grpc_round_robin_load_balancing) {
+    warnings.push({ path: 'coprocess_options.transport', message: '`coprocess_options.transport` is "h2", but `grpc_round_robin_load_balancing` needs grpc-js: every Dispatch call uses grpc-js' });
+  } else if (normaliseTarget(coprocess.coprocess_grpc_server).startsWith('dns:')) {
+    warnings.push({ path: 'coprocess_options.transport', message: '`coprocess_options.transport` is "h2", but a dns:/// plugin server needs grpc-js: calls to it use grpc-js' });
+  }
+}
+
+function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstreamTls: UpstreamTlsGlobals, tls: TlsSettings): GatewayConfig {
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const timeoutSeconds = tyk.proxy_default_timeout > 0 ? tyk.proxy_default_timeout : DEFAULT_PROXY_TIMEOUT_SECONDS;
   return {
@@ -124,10 +179,13 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string, tls: Tls
     proxy: {
       timeoutMs: Math.round(timeoutSeconds * 1000),
       connectionsPerOrigin: tyk.hookgate.upstream.connections_per_origin,
+      maxQueuedPerOrigin: tyk.hookgate.upstream.max_queued_per_origin,
       keepAliveTimeoutMs: tyk.hookgate.upstream.keep_alive_timeout_ms,
       trustForwardedHeaders: tyk.hookgate.trust_forwarded_headers,
     },
+    upstreamTls,
     errors: { hideGeneratorHeader: tyk.hide_generator_header, closeConnections: tyk.close_connections },
+    limits: resolveLimits(tyk),
     shutdownGraceMs: Math.round(tyk.graceful_shutdown_timeout_duration * 1000),
     health: {
       livenessPath: `/${tyk.health_check_endpoint_name.replace(/^\/+/, '')}`,
@@ -137,6 +195,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string, tls: Tls
       hashKeys: tyk.hash_keys,
       hashKeyFunction: tyk.hash_key_function,
       hashKeyFunctionFallback: tyk.hash_key_function_fallback,
+      basicAuthHashFunction: tyk.basic_auth_hash_key_function === '' ? 'bcrypt' : tyk.basic_auth_hash_key_function,
       minTokenLength: tyk.min_token_length > 0 ? tyk.min_token_length : 3,
       forceGlobalLifetime: tyk.force_global_session_lifetime,
       globalLifetime: tyk.global_session_lifetime,
@@ -166,6 +225,16 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string, tls: Tls
         maxFiles: tyk.hookgate.bundles.max_files,
       },
     },
+    jwks: {
+      defaultTtlMs: (tyk.jwks.cache.timeout > 0 ? tyk.jwks.cache.timeout : DEFAULT_JWKS_TTL_SECONDS) * 1000,
+      fetchTimeoutMs: tyk.hookgate.jwks.fetch_timeout_ms,
+      minRefetchIntervalMs: tyk.hookgate.jwks.min_refetch_interval_ms,
+      maxStaleMs: tyk.hookgate.jwks.max_stale_ms,
+    },
+    policies: {
+      dir: tyk.policies.policy_path === '' ? undefined : path(tyk.policies.policy_path),
+      recordFile: tyk.policies.policy_path !== '' || tyk.policies.policy_record_name === '' ? undefined : path(tyk.policies.policy_record_name),
+    },
     tls,
   };
 }
@@ -192,6 +261,7 @@ function resolveCoprocess(tyk: TykConfig, path: (p: string) => string): Coproces
     authority: options.grpc_authority,
     roundRobin: options.grpc_round_robin_load_balancing,
     dispatchTimeoutMs: options.dispatch_timeout_ms,
+    transport: options.transport,
     sidecars,
     python: {
       executable: options.python_executable.includes('/')

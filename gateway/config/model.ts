@@ -1,4 +1,6 @@
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
+import type { PolicySource } from '../policy/index.js';
+import type { UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { TykConfig } from './schema.js';
 import type { TlsSettings } from './tls.js';
 
@@ -39,10 +41,15 @@ export interface GatewayConfig {
   readonly proxy: {
     readonly timeoutMs: number;
     readonly connectionsPerOrigin: number | null;
+    /** With connectionsPerOrigin: requests that may wait for a connection before 503. */
+    readonly maxQueuedPerOrigin: number;
     readonly keepAliveTimeoutMs: number;
     readonly trustForwardedHeaders: boolean;
   };
+  /** Gateway-wide upstream TLS settings and forward-proxy environment, resolved at load. */
+  readonly upstreamTls: UpstreamTlsGlobals;
   readonly errors: { readonly hideGeneratorHeader: boolean; readonly closeConnections: boolean };
+  readonly limits: ServerLimits;
   readonly shutdownGraceMs: number;
   readonly health: { readonly livenessPath: string; readonly readinessPath: string };
   readonly sessions: SessionSettings;
@@ -56,7 +63,35 @@ export interface GatewayConfig {
   readonly bundles: BundleSettings;
   /** The gateway as a TLS server, the certificate store, client certificates (docs/tls.md). */
   readonly tls: TlsSettings;
+  /** Where policies are read from (absolute paths); both undefined: no policies. */
+  readonly policies: PolicySource;
+  /** Fetching and caching JWKS for JWT auth. */
+  readonly jwks: {
+    readonly defaultTtlMs: number;
+    readonly fetchTimeoutMs: number;
+    readonly minRefetchIntervalMs: number;
+    readonly maxStaleMs: number;
+  };
 }
+
+/** What clients may send and hold on the gateway's listeners (docs/limits.md). */
+export interface ServerLimits {
+  readonly headerTimeoutMs: number;
+  /** Whole request, headers and body (Tyk's read_timeout). */
+  readonly requestTimeoutMs: number;
+  /** From the end of the request headers to the end of the response (Tyk's write_timeout). */
+  readonly responseTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+  readonly maxHeaderCount: number;
+  /** 0: no limit. */
+  readonly maxConnections: number;
+  /** Gateway-wide body limit in bytes; Infinity: none. */
+  readonly maxRequestBodyBytes: number;
+}
+
+/** Tyk's read and write timeouts when tyk.conf leaves them at 0 (gateway/proxy_muxer.go). */
+export const DEFAULT_SERVER_TIMEOUT_SECONDS = 120;
 
 /** Plugin bundles (Tyk's keys, resolved) and Hookgate's download and archive limits. */
 export interface BundleSettings {
@@ -89,6 +124,8 @@ export interface SessionSettings {
   readonly hashKeys: boolean;
   readonly hashKeyFunction: string;
   readonly hashKeyFunctionFallback: readonly string[];
+  /** `basic_auth_hash_key_function`, resolved: how /tyk/keys stores basic-auth passwords. */
+  readonly basicAuthHashFunction: Exclude<TykConfig['basic_auth_hash_key_function'], ''>;
   /** Effective: Tyk's floor of 3 applies when the config says less. */
   readonly minTokenLength: number;
   readonly forceGlobalLifetime: boolean;
@@ -109,6 +146,8 @@ export interface CoprocessConfig {
   readonly authority: string;
   readonly roundRobin: boolean;
   readonly dispatchTimeoutMs: number;
+  /** The gRPC client: @grpc/grpc-js, or Hookgate's lean HTTP/2 client (coprocess/dispatch/h2). */
+  readonly transport: 'grpc-js' | 'h2';
   readonly sidecars: readonly SidecarSpec[];
   readonly python: PythonConfig;
 }
@@ -129,6 +168,9 @@ export interface PythonConfig {
  * request would fail inside the plugin; Hookgate refuses it up front with 413 instead.
  */
 export const DEFAULT_GRPC_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Tyk's JWKS cache time when `jwks.cache.timeout` is 0. */
+export const DEFAULT_JWKS_TTL_SECONDS = 240;
 
 /** Tyk's default when `proxy_default_timeout` is 0. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 30;

@@ -55,18 +55,26 @@ const coprocessOptions = obj({
   python_workers: int(0, 256).default(0),
   /** Hookgate: the deadline of every Dispatch call, unless an API or hook sets its own. */
   dispatch_timeout_ms: int(1, 600_000).default(2000),
+  /** Hookgate: the gRPC client for Dispatch calls (docs/transport.md); dns:/// and round robin always use grpc-js. */
+  transport: oneOf(['grpc-js', 'h2']).default('grpc-js'),
   /** Hookgate: plugin servers the gateway launches, supervises and stops. */
   sidecars: list(sidecar).default([]),
 });
 
-/** TLS versions as Go's uint16 protocol numbers; 0 = the default. */
-const tlsVersion = z.union([z.literal(0), z.literal(769), z.literal(770), z.literal(771), z.literal(772)], {
-  error: 'one of 771 (TLS 1.2) or 772 (TLS 1.3), or 0 for the default',
-});
+/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the other TLS settings. */
+const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the default');
+/** A Go map of strings, which Tyk also accepts as null. */
+const stringMap = () => fields.dict(str()).nullable().default({});
 
 const httpServerOptions = obj({
   /** Hookgate always routes on whole path segments (Tyk's strict routes); false is warned about. */
   enable_strict_routes: bool().default(true),
+  /** Tyk: seconds to receive a whole request, headers and body; 0 means Tyk's 120. */
+  read_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
+  /** Tyk: seconds from the end of the request headers to the end of the response; 0 means Tyk's 120. */
+  write_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
+  /** Tyk: largest request body in bytes for every API (413 beyond it); 0 = no gateway-wide limit. */
+  max_request_body_size: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
   /** TLS on the gateway's listener, and on control_api_port (docs/tls.md). */
   use_ssl: bool().default(false),
   /** Deprecated in Tyk, still read: key pairs from files, registered under `domain_name` for SNI. */
@@ -75,8 +83,8 @@ const httpServerOptions = obj({
   ssl_certificates: list(str()).nullable().default([]),
   /** Go ignores this on a server; kept for compatibility (see docs/tls.md). */
   server_name: str().default(''),
-  min_version: tlsVersion.default(0),
-  max_version: tlsVersion.default(0),
+  min_version: tlsVersion().default(0),
+  max_version: tlsVersion().default(0),
   /** Go's cipher suite names for TLS 1.2 (case-insensitive); empty: node's defaults. */
   ssl_ciphers: list(str()).nullable().default([]),
   /** Offer HTTP/2 (ALPN h2) on TLS listeners. */
@@ -86,6 +94,8 @@ const httpServerOptions = obj({
 });
 
 const security = obj({
+  /** Upstream public-key pinning: host (`*`, `*.domain`, host) → comma list of public keys. */
+  pinned_public_keys: stringMap(),
   /** Encrypts private keys in the certificate store; `secret` when empty. */
   private_certificate_encoding_secret: str().default(''),
   /** The control API requires a client certificate from `certificates.control_api`. */
@@ -93,6 +103,8 @@ const security = obj({
   /** Certificate auth: accept the linked key's token without the certificate (unsafe; docs/tls.md). */
   allow_unsafe_dynamic_mtls_token: bool().default(false),
   certificates: obj({
+    /** Upstream client certificates: host (`*`, `*.domain`, host[:port]) → certificate with its key. */
+    upstream: stringMap(),
     /** Added to every API's client-certificate allow list. */
     apis: list(str()).nullable().default([]),
     /** CAs (or client certificates) the control API accepts. */
@@ -114,6 +126,15 @@ const accessLogs = obj({
   enabled: bool().default(true),
 });
 
+/** Tyk's policy source: only files (`policy_path` wins over `policy_record_name`). */
+const policies = obj({
+  policy_source: oneOf(['', 'file', 'service', 'rpc']).default(''),
+  policy_record_name: str().default(''),
+  policy_path: str().default(''),
+  policy_connection_string: str().default(''),
+  allow_explicit_policy_id: bool().default(false),
+});
+
 /** Hookgate's own settings, kept apart from Tyk's keys. */
 const hookgate = obj({
   upstream: obj({
@@ -121,6 +142,29 @@ const hookgate = obj({
     connections_per_origin: int(1, 1_000_000).nullable().default(null),
     /** How long an idle upstream keep-alive socket is kept, in milliseconds. */
     keep_alive_timeout_ms: int(1, 3_600_000).default(4000),
+    /**
+     * With connections_per_origin: requests that may wait for a connection to one origin; past
+     * that, 503 at once instead of an ever longer queue.
+     */
+    max_queued_per_origin: int(0, 1_000_000).default(1000),
+    /**
+     * CA certificates (PEM file paths, inline PEM) trusted for upstream TLS in addition to Node's
+     * roots and SSL_CERT_FILE / SSL_CERT_DIR / NODE_EXTRA_CA_CERTS (docs/upstream-tls.md).
+     */
+    ca_certificates: list(str()).default([]),
+  }).prefault({}),
+  /** Limits on what clients may send and hold (docs/limits.md). */
+  limits: obj({
+    /** Time to receive a request's headers (slowloris); 408 past it. */
+    header_timeout_ms: int(100, 3_600_000).default(10_000),
+    /** Time an idle keep-alive connection is kept open between requests. */
+    keep_alive_timeout_ms: int(100, 3_600_000).default(30_000),
+    /** Largest request line and header section, in bytes; 431 past it. */
+    max_header_bytes: int(1024, 16 * 1024 * 1024).default(32 * 1024),
+    /** Most header fields one request may carry; 431 past it. */
+    max_header_count: int(1, 10_000).default(100),
+    /** Most client connections open at once; more get 503 and are closed. 0 = no limit. */
+    max_connections: int(0, 10_000_000).default(10_000),
   }).prefault({}),
   /**
    * Keep `X-Forwarded-Proto` and `X-Forwarded-Host` sent by the client (set this only behind a
@@ -149,6 +193,14 @@ const hookgate = obj({
     /** Most entries (files and folders) an archive may have. */
     max_files: int(1, 1_000_000).default(10_000),
   }).prefault({}),
+  /** Fetching JWKS for JWT auth (the cache TTL is Tyk's jwks.cache.timeout). */
+  jwks: obj({
+    fetch_timeout_ms: int(1, 600_000).default(5_000),
+    /** An unknown kid (or a failed fetch) refetches a JWKS at most once in this time. */
+    min_refetch_interval_ms: int(0, 3_600_000).default(10_000),
+    /** How long past its TTL a JWKS is still used while its URL cannot be fetched. */
+    max_stale_ms: int(0, 86_400_000).default(3_600_000),
+  }).prefault({}),
   /** Prometheus metrics on the gateway's listener. */
   metrics: obj({
     enabled: bool().default(true),
@@ -170,6 +222,8 @@ export const tykConfigSchema = obj({
   hash_keys: bool().default(false),
   hash_key_function: oneOf(['', 'murmur32', 'murmur64', 'murmur128', 'sha256']).default(''),
   hash_key_function_fallback: list(oneOf(['murmur32', 'murmur64', 'murmur128', 'sha256'])).default([]),
+  /** How basic-auth passwords given to /tyk/keys are stored; "" is bcrypt (Tyk's default). */
+  basic_auth_hash_key_function: oneOf(['', 'bcrypt', 'sha256', 'murmur32', 'murmur64', 'murmur128']).default(''),
   /** Keys shorter than this are never found; Tyk's floor is 3 (also when 0). */
   min_token_length: int(0, 1024).default(0),
   force_global_session_lifetime: bool().default(false),
@@ -187,7 +241,6 @@ export const tykConfigSchema = obj({
   control_api_hostname: str().default(''),
   /** APIs with a `domain` answer only on that host (and bring their server certificates). */
   enable_custom_domains: bool().default(false),
-  security: security.prefault({}),
   coprocess_options: coprocessOptions.prefault({}),
   enable_bundle_downloader: bool().default(false),
   bundle_base_url: str().default(''),
@@ -197,6 +250,14 @@ export const tykConfigSchema = obj({
   http_server_options: httpServerOptions.prefault({}),
   /** Seconds to wait for upstream response headers; 0 means Tyk's default of 30. */
   proxy_default_timeout: seconds().default(0),
+  // Upstream TLS (docs/upstream-tls.md).
+  proxy_ssl_insecure_skip_verify: bool().default(false),
+  proxy_ssl_min_version: tlsVersion().default(0),
+  proxy_ssl_max_version: tlsVersion().default(0),
+  proxy_ssl_ciphers: list(str()).nullable().default([]),
+  proxy_ssl_disable_renegotiation: bool().default(false),
+  ssl_force_common_name_check: bool().default(false),
+  security: security.prefault({}),
   /** Seconds in-flight requests get to finish after SIGTERM/SIGINT. */
   graceful_shutdown_timeout_duration: seconds().default(30),
   hide_generator_header: bool().default(false),
@@ -204,6 +265,9 @@ export const tykConfigSchema = obj({
   health_check_endpoint_name: str().default('hello'),
   readiness_check_endpoint_name: str().default('ready'),
   access_logs: accessLogs.prefault({}),
+  policies: policies.prefault({}),
+  /** Tyk: seconds a fetched JWKS is used (0: 240). */
+  jwks: obj({ cache: obj({ timeout: int(0, Number.MAX_SAFE_INTEGER, 'a number of seconds (0 or more)').default(0) }).prefault({}) }).prefault({}),
   hookgate: hookgate.prefault({}),
 });
 

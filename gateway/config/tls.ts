@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { getCiphers } from 'node:tls';
 import { isInlinePem, looksLikeCertId, parsePem } from '../certs/index.js';
+import { openSslCiphers } from '../crypto/index.js';
+import { resolveTlsVersions } from '../upstream-tls/index.js';
 import type { Problem } from '../validation/index.js';
 import type { TykConfig } from './schema.js';
-import { resolveCiphers } from './tls-ciphers.js';
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -36,7 +38,6 @@ export interface TlsSettings {
 }
 
 const VERSION_NAMES: Record<number, TlsVersionName> = { 771: 'TLSv1.2', 772: 'TLSv1.3' };
-const hex = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
 
 /**
  * Resolves `http_server_options` TLS keys and `security` (the parts of the gateway as a TLS
@@ -47,29 +48,40 @@ const hex = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
 export function resolveTls(tyk: TykConfig, baseDir: string, errors: Problem[], warnings: Problem[]): TlsSettings {
   const hso = tyk.http_server_options;
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  let min = 771;
+  let max = 772;
+  let versionsKnown = true;
   for (const key of ['min_version', 'max_version'] as const) {
-    if (hso[key] === 769 || hso[key] === 770) {
-      errors.push({ path: `http_server_options.${key}`, message: `\`http_server_options.${key}\` ${hso[key]} asks for TLS ${hso[key] === 769 ? '1.0' : '1.1'}, which is insecure and not supported (as in Tyk since 5.6); use 771 (TLS 1.2) or 772 (TLS 1.3)` });
+    const value = hso[key];
+    if (value === 769 || value === 770) {
+      errors.push({ path: `http_server_options.${key}`, message: `\`http_server_options.${key}\` ${value} asks for TLS ${value === 769 ? '1.0' : '1.1'}, which is insecure and not supported (as in Tyk since 5.6); use 771 (TLS 1.2) or 772 (TLS 1.3)` });
+      versionsKnown = false;
+    } else if (value !== 0 && value !== 771 && value !== 772) {
+      errors.push({ path: `http_server_options.${key}`, message: `Expected \`http_server_options.${key}\` to be 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the default, got ${value}` });
+      versionsKnown = false;
     }
   }
-  const min = hso.min_version === 0 ? 771 : hso.min_version;
-  const max = hso.max_version === 0 ? 772 : hso.max_version;
-  if (min > max && min >= 771 && max >= 771) {
-    errors.push({
-      path: 'http_server_options.min_version',
-      message: `failed to resolve \`http_server_options.min_version\` and \`http_server_options.max_version\`: TLS validation error: minTLS (${hex(min)} / ${min}) cannot be greater than maxTLS (${hex(max)} / ${max})`,
-    });
+  if (versionsKnown) {
+    const resolved = resolveTlsVersions(hso.min_version, hso.max_version);
+    if ('error' in resolved) {
+      errors.push({ path: 'http_server_options.min_version', message: `failed to resolve \`http_server_options.min_version\` and \`http_server_options.max_version\`: ${resolved.error}` });
+    } else {
+      ({ min, max } = resolved);
+    }
   }
 
-  const ciphers = resolveCiphers(hso.ssl_ciphers ?? []);
+  const names = hso.ssl_ciphers ?? [];
+  const ciphers = openSslCiphers(names);
   if (ciphers.unknown.length > 0) {
     errors.push({ path: 'http_server_options.ssl_ciphers', message: `\`http_server_options.ssl_ciphers\`: unknown cipher suite name(s) ${ciphers.unknown.map((n) => JSON.stringify(n)).join(', ')} (Go's names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)` });
   }
-  if (ciphers.unavailable.length > 0) {
-    errors.push({ path: 'http_server_options.ssl_ciphers', message: `\`http_server_options.ssl_ciphers\`: ${ciphers.unavailable.join(', ')} ${ciphers.unavailable.length === 1 ? 'is' : 'are'} insecure and not offered by this gateway's TLS library` });
-  }
-  if (ciphers.tls13.length > 0) {
-    warnings.push({ path: 'http_server_options.ssl_ciphers', message: `\`http_server_options.ssl_ciphers\`: ${ciphers.tls13.join(', ')} are TLS 1.3 suites; as in Tyk, the list restricts TLS 1.2 only and TLS 1.3 always offers its own suites` });
+  const offered = new Set(getCiphers().map((c) => c.toUpperCase()));
+  const unavailable = names.filter((name) => {
+    const mapped = openSslCiphers([name]).openssl?.split(':')[0];
+    return mapped !== undefined && !mapped.startsWith('TLS_') && !offered.has(mapped);
+  });
+  if (unavailable.length > 0) {
+    errors.push({ path: 'http_server_options.ssl_ciphers', message: `\`http_server_options.ssl_ciphers\`: ${unavailable.join(', ')} ${unavailable.length === 1 ? 'is' : 'are'} insecure and not offered by this gateway's TLS library` });
   }
 
   const serverCertificates = (hso.ssl_certificates ?? []).map((ref, index) => {

@@ -3,7 +3,8 @@ import type { CertificateStore } from '../certs/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { readBody } from '../pipeline/body.js';
-import { generateToken, hashKey, newHmacSecret, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
+import { applyPolicies, policyIdsOf, type PolicyStore } from '../policy/index.js';
+import { generateToken, hashKey, hashPassword, newHmacSecret, newKeyId, parseSession, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
 import { apiError, writeJson } from './respond.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -12,6 +13,7 @@ export interface KeyRoutesDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
   readonly certs: CertificateStore;
+  readonly policies: PolicyStore;
   readonly logger: Logger;
 }
 
@@ -52,16 +54,68 @@ async function readSession(req: IncomingMessage, res: ServerResponse, malformed:
     return undefined;
   }
   const session = parseSession(body.body.toString('utf8'));
-  if (session === undefined) {
-    apiError(res, 400, malformed);
-    return undefined;
-  }
-  // Fields Hookgate fills itself, and a password Hookgate cannot hash yet, are not taken from a client.
-  if (typeof session.basic_auth_data?.password === 'string' && session.basic_auth_data.password !== '') {
-    apiError(res, 400, 'basic_auth_data.password is not supported yet: basic auth keys cannot be created');
-    return undefined;
-  }
+  if (session === undefined) apiError(res, 400, malformed);
   return session;
+}
+
+const passwordOf = (session: SessionJson | undefined): string => {
+  const password = session?.basic_auth_data?.password;
+  return typeof password === 'string' ? password : '';
+};
+
+/**
+ * Basic-auth passwords as Tyk's handleAddOrUpdate treats them (tyk-config.md 4.3): a password in
+ * the body is hashed with `basic_auth_hash_key_function` (bcrypt cost 10 by default) and stored
+ * with that `hash_type`; on update, no password, or the stored hash sent back as it is, keeps the
+ * stored `basic_auth_data`. Answers 400 and returns false for a password bcrypt cannot hash (Tyk
+ * would store it in plain text).
+ */
+async function storePassword(res: ServerResponse, deps: KeyRoutesDeps, session: SessionJson, stored?: SessionJson): Promise<boolean> {
+  const given = passwordOf(session);
+  const kept = passwordOf(stored);
+  if (given === '' || given === kept) {
+    if (kept !== '') session.basic_auth_data = { ...stored?.basic_auth_data };
+    return true;
+  }
+  const type = deps.config.sessions.basicAuthHashFunction;
+  try {
+    session.basic_auth_data = { ...session.basic_auth_data, password: await hashPassword(type, given), hash_type: type };
+    return true;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    apiError(res, 400, `basic_auth_data.password: ${err.message}`);
+    return false;
+  }
+}
+
+/** A session as GET shows it: a basic-auth password (its hash) is blanked, as Tyk does. */
+function shown(session: SessionJson): SessionJson {
+  return passwordOf(session) === '' ? session : { ...session, basic_auth_data: { ...session.basic_auth_data, password: '' } };
+}
+
+const CREATE_FAILED = 'Failed to create key, ensure security settings are correct.';
+
+/**
+ * As Tyk's key routes: the key's policies are applied before it is stored (so a key naming only
+ * policies gets their access rights and limits), and a new key gets the policies' key_expires_in.
+ * Undefined (500, as Tyk) when they cannot be applied.
+ */
+function withPolicies(session: SessionJson, deps: KeyRoutesDeps, isNew: boolean): SessionJson | undefined {
+  const ids = policyIdsOf(session);
+  if (ids === undefined) return session;
+  const applied = applyPolicies(session, deps.policies, undefined);
+  if (!applied.ok) {
+    deps.logger.warn({ reason: applied.reason }, 'key refused: its policies cannot be applied');
+    return undefined;
+  }
+  if (isNew) {
+    const orgId = session.org_id ?? '';
+    for (const id of ids) {
+      const expiresIn = deps.policies.get(orgId, id)?.key_expires_in ?? 0;
+      if (expiresIn > 0) applied.session.expires = Math.floor(Date.now() / 1000) + expiresIn;
+    }
+  }
+  return applied.session;
 }
 
 function lifetimeOf(session: SessionJson, config: GatewayConfig): number {
@@ -69,8 +123,9 @@ function lifetimeOf(session: SessionJson, config: GatewayConfig): number {
   return sessionLifetime(session, { apiSessionLifetime: 0, respectsKeyExpiration: s.lifetimeRespectsKeyExpiration, forceGlobal: s.forceGlobalLifetime, globalSessionLifetime: s.globalLifetime });
 }
 
-function changed(res: ServerResponse, deps: KeyRoutesDeps, key: string, action: 'added' | 'modified' | 'deleted'): void {
-  const body: Record<string, string> = { key, status: 'ok', action };
+function changed(res: ServerResponse, deps: KeyRoutesDeps, key: string, action: 'added' | 'modified' | 'deleted', basicAuth = false): void {
+  // With hash_keys, a created basic-auth user's key is not echoed; its hash is (Tyk).
+  const body: Record<string, string> = { key: deps.config.sessions.hashKeys && basicAuth && action === 'added' ? '' : key, status: 'ok', action };
   if (deps.config.sessions.hashKeys) body['key_hash'] = hashKey(key);
   writeJson(res, 200, body);
 }
@@ -87,10 +142,14 @@ async function locate(deps: KeyRoutesDeps, name: string, url: URL): Promise<{ ke
   return found === undefined ? undefined : { ...found, byHash: false };
 }
 
-/** Counters of a key: its rate-limit log and quota, under the key's identity. */
-function counterKeys(deps: KeyRoutesDeps, keyId: string, byHash: boolean): string[] {
+/** Counters of a key: its rate-limit log and quota under the key's identity, and those of each allowance scope. */
+function counterKeys(deps: KeyRoutesDeps, keyId: string, byHash: boolean, session: SessionJson): string[] {
   const identity = byHash || !deps.config.sessions.hashKeys ? keyId : hashKey(keyId);
-  return [`quota-${identity}`, `rate-limit-${identity}`];
+  const scopes = new Set(Object.values(session.access_rights ?? {}).map((r) => r.allowance_scope ?? '').filter((s) => s !== ''));
+  return ['', ...scopes].flatMap((scope) => {
+    const scoped = scope === '' ? identity : `${scope}-${identity}`;
+    return [`quota-${scoped}`, `rate-limit-${scoped}`];
+  });
 }
 
 /**
@@ -123,10 +182,11 @@ export async function handleKeys(
       apiError(res, 405, 'Method not supported');
       return;
     }
-    const session = await readSession(req, res, 'Request malformed');
-    if (session === undefined) return;
-    if (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0) {
-      apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
+    const read = await readSession(req, res, 'Request malformed');
+    if (read === undefined) return;
+    const session = withPolicies(read, deps, true);
+    if (session === undefined || (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0)) {
+      apiError(res, 500, CREATE_FAILED);
       return;
     }
     if (!(await bindingsValid(res, deps, session))) return;
@@ -138,9 +198,10 @@ export async function handleKeys(
       apiError(res, 500, `Failed to create key - Key with given certificate already found:${key}`);
       return;
     }
+    if (!(await storePassword(res, deps, session))) return;
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created');
-    changed(res, deps, key, 'added');
+    changed(res, deps, key, 'added', passwordOf(session) !== '');
     return;
   }
 
@@ -150,17 +211,19 @@ export async function handleKeys(
       apiError(res, 400, `custom key ID length ${name.length} is less than min_token_length (${m}); the key would be unreachable at auth time. Use an ID of at least min_token_length characters, or lower min_token_length in the gateway configuration.`);
       return;
     }
-    const session = await readSession(req, res, 'Request malformed');
-    if (session === undefined) return;
-    if (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0) {
-      apiError(res, 500, 'Failed to create key, ensure security settings are correct.');
+    const read = await readSession(req, res, 'Request malformed');
+    if (read === undefined) return;
+    const key = generateToken(read.org_id ?? '', name, config.sessions.hashKeyFunction);
+    const session = withPolicies(read, deps, (await sessions.find(read.org_id ?? '', key)) === undefined);
+    if (session === undefined || (!config.tyk.allow_master_keys && Object.keys(session.access_rights ?? {}).length === 0)) {
+      apiError(res, 500, CREATE_FAILED);
       return;
     }
     if (!(await bindingsValid(res, deps, session))) return;
-    const key = generateToken(session.org_id ?? '', name, config.sessions.hashKeyFunction);
+    if (!(await storePassword(res, deps, session))) return;
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created with a chosen name');
-    changed(res, deps, key, 'added');
+    changed(res, deps, key, 'added', passwordOf(session) !== '');
     return;
   }
 
@@ -171,7 +234,7 @@ export async function handleKeys(
   }
   if (method === 'GET') {
     if (located === undefined) apiError(res, 404, 'Key not found');
-    else writeJson(res, 200, located.session);
+    else writeJson(res, 200, shown(located.session));
     return;
   }
   if (method === 'PUT') {
@@ -179,8 +242,13 @@ export async function handleKeys(
       apiError(res, 404, 'Key is not found');
       return;
     }
-    const update = await readSession(req, res, 'Request malformed');
-    if (update === undefined) return;
+    const read = await readSession(req, res, 'Request malformed');
+    if (read === undefined) return;
+    const update = withPolicies(read, deps, false);
+    if (update === undefined) {
+      apiError(res, 500, CREATE_FAILED);
+      return;
+    }
     if (!(await bindingsValid(res, deps, update, bindingsOf(located.session)))) return;
     const certificate = update.certificate ?? '';
     if (certificate !== (located.session.certificate ?? '')) {
@@ -194,6 +262,7 @@ export async function handleKeys(
       }
     }
     if (located.session['date_created'] !== undefined) update['date_created'] = located.session['date_created'];
+    if (!(await storePassword(res, deps, update, located.session))) return;
     if (located.byHash) await sessions.store.set(`apikey-${located.keyId}`, JSON.stringify(update));
     else await sessions.save(located.keyId, update, lifetimeOf(update, config));
     changed(res, deps, located.keyId, 'modified');
@@ -207,7 +276,7 @@ export async function handleKeys(
     if (located.byHash) await sessions.store.delete(`apikey-${located.keyId}`);
     else await sessions.remove(located.keyId);
     // Deleting a key resets its counters: a key created again starts with a fresh quota.
-    for (const counter of counterKeys(deps, located.keyId, located.byHash)) await sessions.store.delete(counter);
+    for (const counter of counterKeys(deps, located.keyId, located.byHash, located.session)) await sessions.store.delete(counter);
     changed(res, deps, located.keyId, 'deleted');
     return;
   }

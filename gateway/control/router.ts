@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAllowList, peerCertificates, type CertificateStore } from '../certs/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { isHookgateError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import { requestHost } from '../routing/index.js';
+import type { PolicyStore } from '../policy/index.js';
 import type { SessionStore } from '../session/index.js';
 import { handleCerts } from './certs.js';
 import { handleKeys } from './keys.js';
@@ -13,6 +15,7 @@ export interface ControlDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
   readonly certs: CertificateStore;
+  readonly policies: PolicyStore;
   readonly logger: Logger;
   /** Reloads API definitions; resolves when the new set serves. */
   readonly reload: () => Promise<void>;
@@ -70,8 +73,11 @@ export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, 
     const url = new URL(`http://control/?${query}`);
     const fail = (err: unknown) => {
       log.error({ err: err instanceof Error ? err.message : String(err), route }, 'control API request failed');
-      // The control API's failures are storage failures; say so, with the status clients retry on.
-      if (!res.headersSent) apiError(res, 503, 'Storage unavailable; see the gateway log');
+      if (res.headersSent) return;
+      // A reload refused for bad policies says why; otherwise the control API's failures are
+      // storage failures: say so, with the status clients retry on.
+      if (isHookgateError(err, 'HG_ERR_POLICY_INVALID')) apiError(res, 500, err.message);
+      else apiError(res, 503, 'Storage unavailable; see the gateway log');
     };
     if (route === '/keys' || route.startsWith('/keys/')) {
       const name = route === '/keys' ? undefined : decodeURIComponent(route.slice('/keys/'.length));

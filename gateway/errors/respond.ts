@@ -29,6 +29,8 @@ export function createErrorResponder(settings: ErrorResponseSettings): ErrorResp
   }
 
   function write(req: IncomingMessage, res: ServerResponse, status: number, json: Buffer | string, message: string) {
+    // Already answered (a limit such as write_timeout answered first): nothing left to say.
+    if (res.writableEnded) return;
     if (res.headersSent) {
       // Too late for an error body: the client already has a status. Cut the response short
       // so the client sees a truncated body rather than a body that looks complete.
@@ -55,3 +57,29 @@ export function createErrorResponder(settings: ErrorResponseSettings): ErrorResp
     },
   };
 }
+
+/**
+ * A whole HTTP/1.1 error response as bytes, for answers written straight to a socket: before a
+ * request exists (too many connections) or when the parser gave up on one (timeouts, oversized
+ * headers). It always closes the connection, which is in an unknown state.
+ */
+export function rawErrorResponse(code: ErrorCode, settings: ErrorResponseSettings): Buffer {
+  const def = ERRORS[code];
+  const body = jsonErrorBody(def.message);
+  const head = [
+    `HTTP/1.1 ${def.status} ${REASONS[def.status] ?? 'Error'}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    ...(settings.hideGeneratorHeader ? [] : [`X-Generator: ${GENERATOR_HEADER_VALUE}`]),
+  ];
+  return Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+  503: 'Service Unavailable',
+};

@@ -5,11 +5,11 @@ import type { GatewayConfig } from '../config/index.js';
 import { isControlPath } from '../control/index.js';
 import { ERRORS, type ErrorCode, type ErrorResponder } from '../errors/index.js';
 import { handleLiveness, handleReadiness } from '../health/index.js';
-import type { AccessLogWriter, Logger } from '../logging/index.js';
+import type { AccessLogWriter, Logger, ThrottledLog } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
-import { completeUpstream, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
-import { clientAddressOf } from '../proxy/index.js';
-import { parseRequestTarget, requestHost, type HostRouter } from '../routing/index.js';
+import { completeUpstream, refuseTooLarge, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
+import { clientAddressOf, declaredLength, logRefusal } from '../proxy/index.js';
+import { lenientView, mayReadDifferently, parseRequestTarget, requestHost, type HostRouter } from '../routing/index.js';
 import type { Store } from '../storage/index.js';
 import type { RouteTarget } from './routes.js';
 
@@ -31,6 +31,8 @@ export interface HandlerDeps {
   /** A listener for the control API only (control_api_port): no API routes. */
   readonly controlOnly?: boolean;
   readonly shuttingDown: () => boolean;
+  /** Refused request paths (component `routing`), throttled. */
+  readonly pathLog: ThrottledLog;
 }
 
 /** The gateway's request listener: health and metrics endpoints, routing, then the API's stages. */
@@ -48,6 +50,13 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   function fail(req: IncomingMessage, res: ServerResponse, code: ErrorCode, clientIp: string, apiId: string | undefined, path: string, started: number) {
     errors.send(req, res, code);
     done(req, clientIp, apiId, path, started, { status: ERRORS[code].status, upstreamLatencyMs: -1 });
+  }
+
+  /** A path an upstream could read as another API's: 400, one throttled line. */
+  function refuseAmbiguous(req: IncomingMessage, res: ServerResponse, reason: string, clientIp: string, path: string, started: number) {
+    deps.pathLog.warn(`path:${reason}`, { reason, path: path.slice(0, 200), client_ip: clientIp }, 'ambiguous request path refused');
+    res.setHeader('connection', 'close');
+    fail(req, res, 'HG_ERR_PATH_AMBIGUOUS', clientIp, undefined, path, started);
   }
 
   function internalError(req: IncomingMessage, res: ServerResponse, err: unknown) {
@@ -75,6 +84,10 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       return;
     }
     const { path } = target;
+    if (target.ambiguity !== undefined) {
+      refuseAmbiguous(req, res, target.ambiguity, clientIp, path, started);
+      return;
+    }
     if (path === config.health.livenessPath) {
       handleLiveness(req, res, healthState).catch((err: unknown) => internalError(req, res, err));
       return;
@@ -97,7 +110,12 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       return;
     }
 
-    const match = deps.routes().match(requestHost(req), path);
+    const routes = deps.routes().forHost(requestHost(req));
+    const match = routes.match(path);
+    if (mayReadDifferently(path) && routes.matchLenient(lenientView(path))?.value !== match?.value) {
+      refuseAmbiguous(req, res, 'routes to another API when read leniently (case, ";", trailing dots)', clientIp, path, started);
+      return;
+    }
     if (match === undefined) {
       fail(req, res, 'HG_ERR_ROUTE_NOT_FOUND', clientIp, undefined, path, started);
       return;
@@ -111,6 +129,16 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const api = route.api;
     const ctx = new RequestContext(req, res, api, clientIp, started, path, target.query, match.prefixLength, deps.shuttingDown);
     const finish = (end: Completion) => done(req, clientIp, api.id, path, started, end);
+    ctx.maxBodyBytes = Math.min(config.limits.maxRequestBodyBytes, api.maxBodyBytes);
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > ctx.maxBodyBytes) {
+      // Refused before any stage runs: no hook, auth call or upstream sees a body this large.
+      refuseTooLarge(ctx, pipeline, `Content-Length ${declared} is over the limit of ${ctx.maxBodyBytes} bytes`).then(
+        () => finish({ status: res.statusCode, upstreamLatencyMs: -1 }),
+        (err: unknown) => internalError(req, res, err),
+      );
+      return;
+    }
     if (route.stages !== undefined) {
       runPipeline(ctx, route.stages, pipeline).then(finish, (err: unknown) => {
         internalError(req, res, err);
@@ -128,8 +156,8 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
         }
       });
       if (refused !== undefined) {
-        pipeline.proxyLog.warn({ api_id: api.id, reason: refused.invalid }, 'malformed request refused');
-        fail(req, res, 'HG_ERR_REQUEST_MALFORMED', clientIp, api.id, path, started);
+        logRefusal(pipeline.proxyLog, api.id, refused);
+        fail(req, res, refused.code, clientIp, api.id, path, started);
       }
     } catch (err) {
       internalError(req, res, err);

@@ -1,2 +1,3 @@
 export { createRequestHandler, type HandlerDeps } from './handler.js';
 export { buildRouter, type RouteTarget } from './routes.js';
+export { limitedServer, type LimitedServerOptions } from './server.js';

@@ -1,6 +1,6 @@
 import type { ApiSpec, RefusedApi } from '../apidef/index.js';
 import { stagesFor, type Stage } from '../pipeline/index.js';
-import { HostRouter } from '../routing/index.js';
+import { HostRouter, lenientView } from '../routing/index.js';
 
 /**
  * What a listen path leads to: a served API with its stages (built here, once per load), or a
@@ -23,5 +23,5 @@ export function buildRouter(apis: readonly ApiSpec[], refused: readonly RefusedA
   }
   // Served APIs last: a listen path that is both served and refused (a duplicate) stays served.
   for (const api of apis) entries.push([api.tls.domain, api.routePrefix, { kind: 'api', api, stages: stagesFor(api) }]);
-  return new HostRouter(entries);
+  return new HostRouter(entries, lenientView);
 }

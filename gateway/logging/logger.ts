@@ -18,6 +18,10 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.token',
   '*.authorization',
+  // A session's basic-auth password (or its hash), wherever a session object is logged.
+  'basic_auth_data.password',
+  '*.basic_auth_data.password',
+  '*.*.basic_auth_data.password',
   'headers.authorization',
   'headers.cookie',
   'headers["set-cookie"]',

@@ -22,6 +22,7 @@ import { sessionToProto } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import type { RequestContext } from './request-context.js';
 import { messageRefusal, refusalOf, writeRefusal, type Refusal } from './refusal.js';
+import type { JwksCache } from './auth/index.js';
 import type { SessionDeps } from './sessions.js';
 
 /** The certificate store as requests use it (static mTLS, certificate auth, binding). */
@@ -39,6 +40,8 @@ export interface HookDeps {
   readonly metrics: GatewayMetrics;
   readonly log: ThrottledLog;
   readonly sessions: SessionDeps;
+  /** JWKS fetched for JWT auth, by URL. */
+  readonly jwks: JwksCache;
 }
 
 /** The session as hooks see it: every field, including the ones Tyk leaves out (docs/hooks.md). */

@@ -48,6 +48,8 @@ export class RequestContext implements HookRequestView, Exchange {
   sessionKey: string | undefined;
   /** Set when a stage changed the session: it is written back before the upstream is called. */
   sessionModified = false;
+  /** Largest body the client may send: the gateway's and the API's limit (docs/limits.md). */
+  maxBodyBytes = Infinity;
   /** Headers added to whatever response the request gets (rate-limit headers). */
   readonly responseHeaders: string[] = [];
   private headerList: string[];
@@ -117,6 +119,7 @@ export class RequestContext implements HookRequestView, Exchange {
   fork(): RequestContext {
     const copy = new RequestContext(this.req, this.res, this.api, this.clientIp, this.started, this.path, this.query, this.prefixLength, this.closing);
     copy.method = this.method;
+    copy.maxBodyBytes = this.maxBodyBytes;
     copy.buffered = this.buffered;
     copy.session = this.session;
     copy.sessionKey = this.sessionKey;

@@ -1,7 +1,7 @@
 import type { BufferedResponse } from '../../coprocess/index.js';
 import type { ErrorResponder } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
-import { writeHeadFlat, type BufferedOutcome, type UpstreamProxy } from '../proxy/index.js';
+import { logRefusal, writeHeadFlat, type BufferedOutcome, type Refusal, type UpstreamProxy } from '../proxy/index.js';
 import { runResponseHooks, type HookDeps } from './hooks.js';
 import type { RequestContext } from './request-context.js';
 import { persistStage } from './sessions.js';
@@ -18,6 +18,7 @@ export interface PipelineDeps extends HookDeps {
 const ended = (ctx: RequestContext): Completion => ({ status: ctx.res.statusCode, upstreamLatencyMs: -1 });
 
 function writeBuffered(ctx: RequestContext, response: BufferedResponse): void {
+  if (ctx.res.writableEnded) return; // answered already (write_timeout)
   const headers = [...response.headers, ...ctx.responseHeaders, 'Content-Length', String(response.body.length)];
   if (ctx.closing()) headers.push('Connection', 'close');
   writeHeadFlat(ctx.res, response.status, undefined, headers);
@@ -43,18 +44,22 @@ export async function runPipeline(ctx: RequestContext, stages: readonly Stage[],
     return new Promise((resolve) => {
       const refused = deps.proxy.forward(ctx, (outcome) => resolve(completeUpstream(ctx, outcome, deps.errors, deps.proxyLog)));
       if (refused !== undefined) {
-        deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_MALFORMED');
+        logRefusal(deps.proxyLog, ctx.api.id, refused);
+        deps.errors.send(ctx.req, ctx.res, refused.code);
         resolve(ended(ctx));
       }
     });
   }
 
+  let refused: Refusal | undefined;
   const outcome = await new Promise<BufferedOutcome | undefined>((resolve) => {
-    const refused = deps.proxy.forwardBuffered(ctx, deps.sendMaxBytes, resolve);
+    refused = deps.proxy.forwardBuffered(ctx, deps.sendMaxBytes, resolve);
     if (refused !== undefined) resolve(undefined);
   });
   if (outcome === undefined) {
-    deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_MALFORMED');
+    const refusal = refused ?? { code: 'HG_ERR_REQUEST_MALFORMED', reason: 'refused' };
+    logRefusal(deps.proxyLog, ctx.api.id, refusal);
+    deps.errors.send(ctx.req, ctx.res, refusal.code);
     return ended(ctx);
   }
   if (outcome.response === undefined) {

@@ -1,6 +1,7 @@
 import type { SessionSettings } from '../config/index.js';
 import type { ErrorCode, ErrorResponder } from '../errors/index.js';
 import type { ThrottledLog } from '../logging/index.js';
+import type { PolicyStore } from '../policy/index.js';
 import { hashKey, sessionLifetime, type SessionJson, type SessionStore } from '../session/index.js';
 import type { EventDispatcher } from './events.js';
 import { expandRateLimitPattern } from './limit-key.js';
@@ -9,6 +10,8 @@ import type { RequestContext } from './request-context.js';
 
 export interface SessionDeps {
   readonly sessions: SessionStore;
+  /** The loaded policies (swapped whole on reload). */
+  readonly policies: PolicyStore;
   readonly settings: SessionSettings;
   readonly events: EventDispatcher;
   readonly errors: ErrorResponder;
@@ -73,16 +76,39 @@ interface Limits {
   per: number;
   quotaMax: number;
   quotaRenewalRate: number;
+  /** The API's allowance scope: its counters are apart from the session's other APIs'. */
+  scope: string;
 }
 
-/** The API's own limits from `access_rights[api].limit` when set, else the session's. */
+const LIMIT_FIELDS = ['rate', 'per', 'quota_max', 'quota_renewal_rate', 'quota_renews', 'quota_remaining', 'throttle_interval', 'throttle_retry_limit', 'max_query_depth'];
+const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/**
+ * Tyk's GetAccessDefinitionByAPIIDOrSession: the API's own `access_rights[api].limit` unless it
+ * is empty (every number 0), else the session's; the API's `allowance_scope` either way.
+ */
 function limitsOf(session: SessionJson, apiId: string): Limits {
-  const limit = session.access_rights?.[apiId]?.limit;
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  if (limit !== undefined && (n(limit['rate']) > 0 || n(limit['quota_max']) !== 0)) {
-    return { rate: n(limit['rate']), per: n(limit['per']), quotaMax: n(limit['quota_max']), quotaRenewalRate: n(limit['quota_renewal_rate']) };
+  const rights = session.access_rights?.[apiId];
+  const limit = rights?.limit;
+  const scope = typeof rights?.allowance_scope === 'string' ? rights.allowance_scope : '';
+  if (limit !== undefined && limit !== null && LIMIT_FIELDS.some((key) => n(limit[key]) !== 0)) {
+    return { rate: n(limit['rate']), per: n(limit['per']), quotaMax: n(limit['quota_max']), quotaRenewalRate: n(limit['quota_renewal_rate']), scope };
   }
-  return { rate: n(session.rate), per: n(session.per), quotaMax: n(session.quota_max), quotaRenewalRate: n(session.quota_renewal_rate) };
+  return { rate: n(session.rate), per: n(session.per), quotaMax: n(session.quota_max), quotaRenewalRate: n(session.quota_renewal_rate), scope };
+}
+
+/** Tyk's updateSessionQuota: every API limit of this scope, and the session's own when unscoped. */
+function updateQuota(session: SessionJson, scope: string, remaining: number, renews: number | undefined): void {
+  for (const rights of Object.values(session.access_rights ?? {})) {
+    const limit = rights.limit;
+    if (limit === undefined || limit === null || !LIMIT_FIELDS.some((key) => n(limit[key]) !== 0)) continue;
+    if ((rights.allowance_scope ?? '') !== scope) continue;
+    limit['quota_remaining'] = remaining;
+    if (renews !== undefined) limit['quota_renews'] = renews;
+  }
+  if (scope !== '') return;
+  session.quota_remaining = remaining;
+  if (renews !== undefined) session.quota_renews = renews;
 }
 
 /**
@@ -107,10 +133,12 @@ export async function limitsStage(ctx: RequestContext, deps: SessionDeps): Promi
   const pattern = expandRateLimitPattern(ctx);
   const identity = pattern !== undefined && pattern !== '' ? pattern : deps.settings.hashKeys ? hashKey(keyId) : keyId;
   const limits = limitsOf(session, ctx.api.id);
+  // Tyk's key layout: `rate-limit-[<scope>-]<identity>`, `quota-[<scope>-]<identity>`.
+  const scoped = limits.scope === '' ? identity : `${limits.scope}-${identity}`;
   try {
     if (limits.rate > 0 && limits.per > 0) {
       const { limit, windowMs } = windowOf(limits.rate, limits.per);
-      const hit = await deps.sessions.store.hitSlidingWindow(`rate-limit-${identity}`, limit, windowMs);
+      const hit = await deps.sessions.store.hitSlidingWindow(`rate-limit-${scoped}`, limit, windowMs);
       if (deps.settings.rateLimitHeaders === 'rate_limits') {
         const reset = Math.floor(Date.now() / 1000) + Math.ceil(hit.resetMs / 1000);
         ctx.responseHeaders.push('X-RateLimit-Limit', String(limit), 'X-RateLimit-Remaining', String(Math.max(0, limit - hit.count)), 'X-RateLimit-Reset', String(reset));
@@ -123,20 +151,20 @@ export async function limitsStage(ctx: RequestContext, deps: SessionDeps): Promi
       }
     }
     if (limits.quotaMax > 0) {
-      const quota = await deps.sessions.store.incrementQuota(`quota-${identity}`, limits.quotaRenewalRate);
+      const quota = await deps.sessions.store.incrementQuota(`quota-${scoped}`, limits.quotaRenewalRate);
       if (quota.count > limits.quotaMax) {
         deps.events.fire(ctx.api, 'QuotaExceeded', keyFailureMeta(ctx, 'Key Quota Limit Exceeded', keyId));
         return fail(ctx, deps, 'HG_ERR_QUOTA_EXCEEDED');
       }
-      session.quota_remaining = limits.quotaMax - quota.count;
-      if (quota.resetSeconds >= 0) session.quota_renews = Math.floor(Date.now() / 1000) + quota.resetSeconds;
+      updateQuota(session, limits.scope, limits.quotaMax - quota.count, quota.resetSeconds >= 0 ? Math.floor(Date.now() / 1000) + quota.resetSeconds : undefined);
       ctx.sessionModified = true;
     }
   } catch (err) {
     return failOpen(ctx, deps, 'limits', err) || storageFailed(ctx, deps, 'limits', err);
   }
   if (deps.settings.rateLimitHeaders === 'quotas' && limits.quotaMax > 0) {
-    ctx.responseHeaders.push('X-RateLimit-Limit', String(limits.quotaMax), 'X-RateLimit-Remaining', String(session.quota_remaining ?? 0), 'X-RateLimit-Reset', String(session.quota_renews ?? 0));
+    const own = limits.scope === '' ? session : session.access_rights?.[ctx.api.id]?.limit ?? {};
+    ctx.responseHeaders.push('X-RateLimit-Limit', String(limits.quotaMax), 'X-RateLimit-Remaining', String(n(own['quota_remaining'])), 'X-RateLimit-Reset', String(n(own['quota_renews'])));
   }
   return true;
 }

@@ -10,21 +10,35 @@ import { limitsStage, persistStage, sessionChecksStage, stripAuthStage } from '.
 /** One step of an API's request path: true to go on, false when it answered the request. */
 export type Stage = (ctx: RequestContext, deps: PipelineDeps) => boolean | Promise<boolean>;
 
-/** Hooks get the body whole; it is read once, up to grpc_send_max_size (413 beyond it). */
+/**
+ * Hooks (and basic auth's body extraction) get the body whole; it is read once, up to
+ * grpc_send_max_size or the API's body limit, whichever is smaller (413 beyond it).
+ */
 const readBodyStage: Stage = async (ctx, deps) => {
-  const body = await readBody(ctx.req, deps.sendMaxBytes);
+  const hooksLimit = ctx.maxBodyBytes >= deps.sendMaxBytes;
+  const body = await readBody(ctx.req, Math.min(deps.sendMaxBytes, ctx.maxBodyBytes));
   if (body.ok) {
     ctx.buffered = body.body;
     return true;
   }
   if (body.reason === 'aborted') return false;
-  deps.log.warn(`body:${ctx.api.id}`, { api_id: ctx.api.id, reason: body.detail }, 'request body too large for the plugin hooks');
-  const rest = await drainRest(ctx.req);
-  if (rest === 'gone') return false;
-  if (rest === 'over_cap') ctx.res.setHeader('Connection', 'close');
-  deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_TOO_LARGE');
+  const message = hooksLimit ? 'request body too large to buffer for the plugin hooks or body auth' : 'request body over the limit';
+  await refuseTooLarge(ctx, deps, body.detail, message);
   return false;
 };
+
+/** Answers 413 (after draining what is reasonable of the body) and logs one line per API and second. */
+export async function refuseTooLarge(ctx: RequestContext, deps: PipelineDeps, reason: string, message = 'request body over the limit'): Promise<void> {
+  deps.log.warn(`body:${ctx.api.id}`, { api_id: ctx.api.id, limit: 'max_request_body', reason }, message);
+  const rest = await drainRest(ctx.req);
+  if (rest === 'gone') return;
+  if (rest === 'over_cap') ctx.res.setHeader('Connection', 'close');
+  deps.errors.send(ctx.req, ctx.res, 'HG_ERR_REQUEST_TOO_LARGE');
+}
+
+/** Basic auth with `extract_from_body` reads its credential from the body (auth/basic.ts). */
+const readsBodyForAuth = (api: ApiSpec): boolean =>
+  api.definition.basic_auth.extract_from_body && api.auth.requirements.some((group) => group.some((scheme) => scheme.method === 'basic'));
 
 const hookStage = (hook: HookSpec): Stage => (ctx, deps) => runRequestHook(ctx, hook, deps);
 
@@ -40,7 +54,7 @@ export function stagesFor(api: ApiSpec): readonly Stage[] | undefined {
   const stages: Stage[] = [];
   if (api.tls.clientCertificates !== undefined) stages.push(mtlsStage);
   const requestHooks = plan === undefined ? 0 : plan.pre.length + plan.postKeyAuth.length + plan.post.length + (plan.authCheck === undefined ? 0 : 1);
-  if (requestHooks > 0) stages.push(readBodyStage);
+  if (requestHooks > 0 || readsBodyForAuth(api)) stages.push(readBodyStage);
   for (const hook of plan?.pre ?? []) stages.push(hookStage(hook));
   if (!api.keyless) {
     const auth = authStageOf(api, authMethodRunner);

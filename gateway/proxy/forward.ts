@@ -1,16 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ApiSpec } from '../apidef/index.js';
 import type { ErrorCode } from '../errors/index.js';
+import { BodyTooLargeError, limitedBody } from './body-limit.js';
 import { BufferingRelay, type BufferedOutcome } from './buffered.js';
+import { CN_MISMATCH, PIN_MISMATCH } from './connector.js';
+import { UpstreamPools } from './pools.js';
 import { downstreamResponseHeaders, upstreamRequestHead, writeHeadFlat } from './headers.js';
+import { OriginGate } from './pool-limit.js';
 import { upstreamPathOf, upstreamQueryOf } from './upstream-url.js';
 
 export interface ProxySettings {
   /** Time allowed for connecting and for the upstream's response headers, and between body chunks. */
   readonly timeoutMs: number;
   readonly connectionsPerOrigin: number | null;
+  /** With connectionsPerOrigin: requests that may wait for a connection before 503. */
+  readonly maxQueuedPerOrigin: number;
   readonly keepAliveTimeoutMs: number;
   readonly trustForwardedHeaders: boolean;
 }
@@ -34,6 +40,8 @@ export interface Exchange {
   readonly responseHeaders: readonly string[];
   /** True once the gateway is shutting down: responses then close their connection. */
   readonly closing: () => boolean;
+  /** Largest body the client may send (gateway-wide and the API's limit); Infinity: none. */
+  readonly maxBodyBytes: number;
 }
 
 export interface ProxyOutcome {
@@ -49,12 +57,22 @@ export interface ProxyOutcome {
 const LOOKUP_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
+/** OpenSSL's certificate verification results, as node reports them in `code`. */
+const CERTIFICATE_FAILURES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_REVOKED', 'INVALID_CA', 'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID', 'EPROTO', PIN_MISMATCH, CN_MISMATCH,
+]);
+
 /** Maps an undici failure to the catalogue. */
 export function classifyUpstreamError(err: unknown, clientGone: boolean): ErrorCode {
   const code = errorCodeOf(err);
+  if (err instanceof BodyTooLargeError) return 'HG_ERR_REQUEST_TOO_LARGE';
   if (clientGone || err instanceof ClientGoneError) return 'HG_ERR_CLIENT_CLOSED_REQUEST';
   if (code !== undefined && TIMEOUTS.has(code)) return 'HG_ERR_UPSTREAM_TIMEOUT';
   if (code !== undefined && LOOKUP_FAILURES.has(code)) return 'HG_ERR_UPSTREAM_HOST_LOOKUP';
+  if (code !== undefined && (CERTIFICATE_FAILURES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) return 'HG_ERR_UPSTREAM_TLS';
   return 'HG_ERR_UPSTREAM_UNREACHABLE';
 }
 
@@ -108,6 +126,11 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true; // interim responses are the gateway's business, not the client's
+    if (this.x.res.writableEnded) {
+      // The gateway already answered (a limit such as write_timeout fired first).
+      this.abortUpstream?.(new ClientGoneError());
+      return false;
+    }
     this.upstreamLatencyMs = performance.now() - this.started;
     this.status = statusCode;
     this.resumeUpstream = resume;
@@ -158,25 +181,38 @@ function http2Body(req: Exchange['req']): boolean {
  * Bodies are never held whole: undici reads the client's request as the upstream takes it, and
  * the relay writes the upstream's body to the client with backpressure.
  */
+/** Why a request was not sent: the caller answers with `code`. */
+export interface Refusal {
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+/** The one log line of a refused exchange. */
+export function logRefusal(log: { warn(fields: Record<string, unknown>, message: string): void }, apiId: string, refusal: Refusal): void {
+  const message = refusal.code === 'HG_ERR_UPSTREAM_POOL_FULL' ? 'upstream connection pool full: request refused' : 'malformed request refused';
+  log.warn({ api_id: apiId, error_code: refusal.code, reason: refusal.reason, ...(refusal.code === 'HG_ERR_UPSTREAM_POOL_FULL' ? { limit: 'upstream_pool' } : {}) }, message);
+}
+
 export class UpstreamProxy {
-  private readonly agent: Agent;
+  private readonly pools: UpstreamPools;
+  private readonly gate: OriginGate | undefined;
 
   constructor(private readonly settings: ProxySettings) {
-    this.agent = new Agent({
-      keepAliveTimeout: settings.keepAliveTimeoutMs,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-      connect: { timeout: settings.timeoutMs },
-      ...(settings.connectionsPerOrigin === null ? {} : { connections: settings.connectionsPerOrigin }),
-    });
+    this.gate = settings.connectionsPerOrigin === null ? undefined : new OriginGate(settings.connectionsPerOrigin + settings.maxQueuedPerOrigin);
+    this.pools = new UpstreamPools(settings);
+  }
+
+  /** Makes the connection pools these APIs need (at load, not per request) and closes unused ones. */
+  prepare(apis: readonly ApiSpec[]): void {
+    this.pools.retain(apis.map((api) => api.upstream));
   }
 
   /**
    * Sends the exchange upstream; `done` is called exactly once. When the request itself is
-   * malformed, nothing is sent, `done` is not called, and the reason is returned (the caller
-   * answers 400).
+   * malformed (400) or the origin's pool is full (503), nothing is sent, `done` is not called,
+   * and the refusal is returned for the caller to answer.
    */
-  forward(x: Exchange, done: (outcome: ProxyOutcome) => void): { invalid: string } | undefined {
+  forward(x: Exchange, done: (outcome: ProxyOutcome) => void): Refusal | undefined {
     return this.send(x, (started) => new ResponseRelay(x, started, done));
   }
 
@@ -184,11 +220,11 @@ export class UpstreamProxy {
    * Like `forward`, but the response is collected whole (for response hooks) instead of written:
    * `done` gets it, or `HG_ERR_UPSTREAM_TOO_LARGE` once it passes `maxBytes`.
    */
-  forwardBuffered(x: Exchange, maxBytes: number, done: (outcome: BufferedOutcome) => void): { invalid: string } | undefined {
+  forwardBuffered(x: Exchange, maxBytes: number, done: (outcome: BufferedOutcome) => void): Refusal | undefined {
     return this.send(x, (started) => new BufferingRelay(x.res, started, maxBytes, done));
   }
 
-  private send(x: Exchange, handler: (started: number) => Dispatcher.DispatchHandler): { invalid: string } | undefined {
+  private send(x: Exchange, handler: (started: number) => Dispatcher.DispatchHandler): Refusal | undefined {
     const { req, api } = x;
     const head = upstreamRequestHead(x.headers, {
       clientIp: x.clientIp,
@@ -197,29 +233,41 @@ export class UpstreamProxy {
       trustForwardedHeaders: this.settings.trustForwardedHeaders,
       bufferedBodyLength: x.buffered?.length,
     });
-    if (head.invalid !== undefined) return { invalid: head.invalid };
+    if (head.invalid !== undefined) return { code: 'HG_ERR_REQUEST_MALFORMED', reason: head.invalid };
+    const make = () => handler(performance.now());
+    const relay = this.gate === undefined ? make() : this.gate.enter(api.target.origin, make);
+    if (relay === undefined) {
+      return { code: 'HG_ERR_UPSTREAM_POOL_FULL', reason: `${api.target.origin} has ${this.settings.connectionsPerOrigin} connections busy and ${this.settings.maxQueuedPerOrigin} requests waiting` };
+    }
     const query = upstreamQueryOf(api, x.query);
+    let body: Dispatcher.DispatchOptions['body'] = null;
+    if (x.buffered !== undefined) body = x.buffered.length > 0 ? x.buffered : null;
+    else if (head.hasBody || http2Body(req)) body = Number.isFinite(x.maxBodyBytes) && req.headers['content-length'] === undefined ? limitedBody(req, x.maxBodyBytes) : req;
     const path = upstreamPathOf(api, x.path, x.prefixLength);
-    this.agent.dispatch(
+    const { proxy } = api.upstream;
+    // Through a forward proxy, an http:// upstream is asked for in absolute form (https:// ones are tunnelled).
+    const absolute = proxy !== undefined && !api.target.secure;
+    const headers = absolute && proxy.authorization !== undefined ? [...head.headers, 'Proxy-Authorization', proxy.authorization] : head.headers;
+    this.pools.get(api.upstream).dispatch(
       {
         origin: api.target.origin,
-        path: query === '' ? path : `${path}?${query}`,
+        path: `${absolute ? api.target.origin : ''}${path}${query === '' ? '' : `?${query}`}`,
         method: x.method as Dispatcher.HttpMethod,
-        headers: head.headers,
-        body: x.buffered !== undefined ? (x.buffered.length > 0 ? x.buffered : null) : head.hasBody || http2Body(req) ? req : null,
+        headers,
+        body,
       },
-      handler(performance.now()),
+      relay,
     );
     return undefined;
   }
 
   /** Waits for in-flight upstream requests, then closes pooled connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.pools.close();
   }
 
   /** Aborts everything still in flight. */
   async destroy(): Promise<void> {
-    await this.agent.destroy();
+    await this.pools.destroy();
   }
 }

@@ -16,18 +16,26 @@ export class HostRouter<T> {
   private readonly any: Router<T>;
   private readonly byHost = new Map<string, Router<T>>();
 
-  /** `entries` in priority order (later entries for one prefix replace earlier ones); `domain` "" = any host. */
-  constructor(entries: readonly (readonly [domain: string, prefix: string, value: T])[]) {
+  /**
+   * `entries` in priority order (later entries for one prefix replace earlier ones); `domain` "" =
+   * any host. `lenient` is passed to each host's Router (see Router).
+   */
+  constructor(entries: readonly (readonly [domain: string, prefix: string, value: T])[], lenient?: (path: string) => string) {
     const shared = entries.filter(([domain]) => domain === '').map(([, prefix, value]) => [prefix, value] as const);
-    this.any = new Router(shared);
+    this.any = new Router(shared, lenient);
     const domains = new Set(entries.map(([domain]) => domain).filter((d) => d !== ''));
     for (const domain of domains) {
       const own = entries.filter(([d]) => d === domain).map(([, prefix, value]) => [prefix, value] as const);
-      this.byHost.set(domain, new Router([...shared, ...own]));
+      this.byHost.set(domain, new Router([...shared, ...own], lenient));
     }
   }
 
+  /** The routes a request for `host` sees. */
+  forHost(host: string): Router<T> {
+    return this.byHost.get(host) ?? this.any;
+  }
+
   match(host: string, path: string): RouteMatch<T> | undefined {
-    return (this.byHost.get(host) ?? this.any).match(path);
+    return this.forHost(host).match(path);
   }
 }

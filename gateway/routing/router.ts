@@ -17,11 +17,26 @@ const newNode = <T>(): TrieNode<T> => ({ children: new Map(), value: undefined }
  */
 export class Router<T> {
   private readonly root: TrieNode<T> = newNode();
+  /** The same routes under their lenient spelling (see lenientView), when asked for. */
+  private readonly lenientRoot: TrieNode<T> | undefined;
 
-  /** `prefix` is "/" or "/a/b" without a trailing slash. Later entries for a prefix replace earlier ones. */
-  constructor(entries: Iterable<readonly [prefix: string, value: T]>) {
+  /**
+   * `prefix` is "/" or "/a/b" without a trailing slash. Later entries for a prefix replace earlier
+   * ones. With `lenient`, a second index of the prefixes as `lenient` reads them is kept for
+   * `matchLenient`.
+   */
+  constructor(entries: Iterable<readonly [prefix: string, value: T]>, lenient?: (path: string) => string) {
+    const list = [...entries];
+    Router.index(this.root, list);
+    if (lenient !== undefined) {
+      this.lenientRoot = newNode();
+      Router.index(this.lenientRoot, list.map(([prefix, value]) => [lenient(prefix).replace(/\/+$/, '') || '/', value] as const));
+    }
+  }
+
+  private static index<T>(root: TrieNode<T>, entries: readonly (readonly [string, T])[]): void {
     for (const [prefix, value] of entries) {
-      let node = this.root;
+      let node = root;
       if (prefix !== '/') {
         for (const segment of prefix.slice(1).split('/')) {
           let child = node.children.get(segment);
@@ -37,7 +52,16 @@ export class Router<T> {
   }
 
   match(path: string): RouteMatch<T> | undefined {
-    let node = this.root;
+    return Router.walk(this.root, path);
+  }
+
+  /** Matches a path (already read leniently) against the lenient index; undefined without one. */
+  matchLenient(path: string): RouteMatch<T> | undefined {
+    return this.lenientRoot === undefined ? undefined : Router.walk(this.lenientRoot, path);
+  }
+
+  private static walk<T>(root: TrieNode<T>, path: string): RouteMatch<T> | undefined {
+    let node = root;
     let best: RouteMatch<T> | undefined = node.value === undefined ? undefined : { value: node.value, prefixLength: 0 };
     let start = 1;
     while (start <= path.length) {

@@ -7,6 +7,8 @@ export interface AccessDefinitionJson {
   versions?: string[];
   allowed_urls?: { url: string; methods: string[] }[];
   limit?: Record<string, unknown>;
+  /** Set by policies: an API whose limits count apart from the session's other APIs. */
+  allowance_scope?: string;
   [other: string]: unknown;
 }
 

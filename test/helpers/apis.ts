@@ -12,9 +12,17 @@ export function keylessApi(id: string, listenPath: string, targetUrl: string, pr
   };
 }
 
+/**
+ * The Dispatch transport gateway suites run on: HOOKGATE_TEST_TRANSPORT=grpc-js|h2, or the
+ * config default when unset. test/integration/h2-transport-conformance.test.ts reruns the
+ * coprocess suites with the transport that is not the default.
+ */
+const TEST_TRANSPORT = process.env['HOOKGATE_TEST_TRANSPORT'];
+
 /** A tyk.conf fragment that turns gRPC plugins on, pointing at `server`. */
 export function coprocessConfig(server: string, options: Record<string, unknown> = {}) {
-  return { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: server, ...options } };
+  const transport = TEST_TRANSPORT === undefined || TEST_TRANSPORT === '' ? {} : { transport: TEST_TRANSPORT };
+  return { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: server, ...transport, ...options } };
 }
 
 /** An API with gRPC plugin hooks; keyless unless it has an auth_check (then custom auth is on). */

@@ -98,9 +98,9 @@ export interface PythonHttpServer {
   stop(): Promise<void>;
 }
 
-/** `python3 -m http.server` serving `dir` on an ephemeral loopback port, as in Tyk's tutorial. */
-export function startPythonHttpServer(dir: string): Promise<PythonHttpServer> {
-  const child = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `python3 -m http.server` serving `dir` on an ephemeral loopback port (or `port`), as in Tyk's tutorial. */
+export function startPythonHttpServer(dir: string, port = 0): Promise<PythonHttpServer> {
+  const child = spawn('python3', ['-u', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const requests: string[] = [];
   let errText = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

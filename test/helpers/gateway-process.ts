@@ -35,7 +35,11 @@ export interface GatewayOptions {
   readonly config?: Record<string, unknown>;
   /** API definitions by file name (objects are written as JSON, strings as they are). */
   readonly apis?: Record<string, unknown>;
+  /** Other files (policies, keys), by path relative to the config's folder. */
+  readonly files?: Record<string, unknown>;
   readonly readyTimeoutMs?: number;
+  /** Environment variables added to this process's for the gateway. */
+  readonly env?: Record<string, string>;
 }
 
 /** Writes a config and API definitions to a scratch folder and starts `hookgate start` on them. */
@@ -45,11 +49,13 @@ export async function startGatewayProcess(options: GatewayOptions = {}): Promise
   await dir.write('tyk.conf', config);
   await dir.write('apps/.keep', '');
   for (const [name, api] of Object.entries(options.apis ?? {})) await dir.write(join('apps', name), api);
-  return spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf')], options.readyTimeoutMs ?? 10_000);
+  for (const [name, content] of Object.entries(options.files ?? {})) await dir.write(name, content);
+  // Generous: only a failing start waits this long, and a loaded 2-core machine starts node slowly.
+  return spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf')], options.readyTimeoutMs ?? 30_000, options.env);
 }
 
-export async function spawnGateway(dir: TempDir, args: string[], readyTimeoutMs: number): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnGateway(dir: TempDir, args: string[], readyTimeoutMs: number, env?: Record<string, string>): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env === undefined ? {} : { env: { ...process.env, ...env } }) });
   const logs: LogLine[] = [];
   const waiters = new Set<{ predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
   let stderr = '';

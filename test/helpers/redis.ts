@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hasProgram } from './programs.js';
 import { freePort } from './ports.js';
 
 export interface RedisServer {
@@ -11,22 +12,22 @@ export interface RedisServer {
 /**
  * A real redis-server on a free loopback port. Without `dataDir` it keeps nothing on disk; with
  * one it writes an append-only file there, so a restart on the same port and folder keeps its data.
- * Retries if the port was taken.
+ * Retries if the port was taken. `extraArgs` are more redis-server options (`--enable-debug-command yes`).
  */
-export async function startRedis(port?: number, dataDir?: string): Promise<RedisServer> {
+export async function startRedis(port?: number, dataDir?: string, extraArgs: readonly string[] = []): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const chosen = port ?? (await freePort());
     try {
-      return await spawnRedis(chosen, dataDir);
+      return await spawnRedis(chosen, dataDir, extraArgs);
     } catch (err) {
       if (attempt >= 4 || port !== undefined) throw err;
     }
   }
 }
 
-function spawnRedis(port: number, dataDir: string | undefined): Promise<RedisServer> {
+function spawnRedis(port: number, dataDir: string | undefined, extraArgs: readonly string[]): Promise<RedisServer> {
   const persistence = dataDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -55,4 +56,18 @@ function spawnRedis(port: number, dataDir: string | undefined): Promise<RedisSer
       reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`));
     });
   });
+}
+
+export type Backend = 'memory' | 'redis';
+
+/**
+ * The tyk.conf `storage` section for a test backend, starting a redis-server for "redis".
+ * Undefined when redis-server is not installed and this is not CI (the suite skips itself); on CI
+ * a missing redis-server fails.
+ */
+export async function backendStorage(backend: Backend): Promise<{ storage: Record<string, unknown>; redis: RedisServer | undefined } | undefined> {
+  if (backend === 'memory') return { storage: { type: 'memory' }, redis: undefined };
+  if (!hasProgram('redis-server') && process.env['CI'] !== 'true') return undefined;
+  const redis = await startRedis();
+  return { storage: { type: 'redis', host: '127.0.0.1', port: redis.port }, redis };
 }

@@ -101,7 +101,8 @@ export async function startUpstream(custom?: UpstreamHandler): Promise<TestUpstr
       const delay = has('slow') ? Number(url.searchParams.get('ms') ?? '0') : 0;
       if (delay > 0) setTimeout(reply, delay);
       else reply();
-    });
+      // A request the client (the gateway) aborts mid-body is no answer to give, not a test failure.
+    }, () => undefined);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -115,8 +115,8 @@ describe('downloading bundles', () => {
     assert.match(report, /bundle "b.zip" failed to load: Couldn't fetch bundle: HTTP Error, got status code 503 \(5 attempts in \d+\.\d s, waiting longer after each\)/);
     assert.equal(failing.arrivals.length, 5);
     const gaps = failing.arrivals.slice(1).map((t, i) => t - (failing.arrivals[i] ?? 0));
-    gaps.forEach((gap, i) => assert.ok(gap >= 40 * 2 ** i, `gap ${i + 1}: ${gap.toFixed(0)} ms is at least half the doubled wait`));
-    for (let i = 1; i < gaps.length; i++) assert.ok((gaps[i] ?? 0) >= (gaps[i - 1] ?? 0) - 15, `gap ${i + 1} (${gaps[i]?.toFixed(0)} ms) is not shorter than gap ${i} (${gaps[i - 1]?.toFixed(0)} ms)`);
+    // Lower bounds only: on a loaded machine a gap can stretch, never shrink below its jittered minimum.
+    gaps.forEach((gap, i) => assert.ok(gap >= 40 * 2 ** i - 5, `gap ${i + 1}: ${gap.toFixed(0)} ms is at least half the doubled wait`));
   });
 
   it('404 is not retried; a hung server times out; the preconditions read as in Tyk', async () => {

@@ -13,17 +13,21 @@ import { startUpstream } from '../helpers/upstream.js';
 
 async function withGateway(server: string, options: Record<string, unknown>, run: (url: (p: string) => string) => Promise<void>) {
   const up = await startUpstream();
-  const gw = await startGatewayProcess({
-    config: coprocessConfig(server, options),
-    apis: {
-      'pre.json': pluginApi('pre', '/pre/', up.origin, { pre: [{ name: 'Pre' }] }),
-      'auth.json': pluginApi('auth', '/auth/', up.origin, { auth_check: { name: 'Auth' } }),
-    },
-  });
   try {
-    await run(gw.url);
+    const gw = await startGatewayProcess({
+      config: coprocessConfig(server, options),
+      apis: {
+        'pre.json': pluginApi('pre', '/pre/', up.origin, { pre: [{ name: 'Pre' }] }),
+        'auth.json': pluginApi('auth', '/auth/', up.origin, { auth_check: { name: 'Auth' } }),
+      },
+    });
+    try {
+      await run(gw.url);
+    } finally {
+      await gw.stop();
+    }
   } finally {
-    await gw.stop();
+    // Also when the gateway did not start: a server left listening would keep this file's process alive.
     await up.close();
   }
 }

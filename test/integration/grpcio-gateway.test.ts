@@ -28,11 +28,13 @@ describe('the gateway with a Python grpcio plugin server', () => {
       },
     });
   });
+  // Each step guarded: a gateway that failed to start must not leave the plugin and upstream
+  // running, which would keep this file (and the whole run) from ever finishing.
   after(async () => {
     if (plugin === undefined) return;
-    await gw.stop();
+    await gw?.stop();
     await plugin.stop();
-    await up.close();
+    await up?.close();
   });
 
   it('auth hook and pre hook: the right token passes with the pre hook\'s changes applied', async (t) => {

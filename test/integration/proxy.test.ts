@@ -191,8 +191,8 @@ describe('refused API definitions', () => {
         'root.json': keylessApi('root', '/', up.origin, { strip_listen_path: false }),
         'good.json': keylessApi('good', '/good/', up.origin),
         'broken.json': { api_id: 'broken', use_keyless: true, proxy: { listen_path: '/broken/', target_url: 'not a url' } },
-        // JWT is not implemented yet: the definition is refused, and its listen path must stay blocked.
-        'private.json': { ...keylessApi('private', '/private/', up.origin), use_keyless: false, enable_jwt: true },
+        // OAuth 2.0 is not implemented: the definition is refused, and its listen path must stay blocked.
+        'private.json': { ...keylessApi('private', '/private/', up.origin), use_keyless: false, use_oauth2: true },
       },
     });
   });

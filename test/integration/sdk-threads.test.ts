@@ -61,10 +61,11 @@ describe('serving with threads', () => {
     assert.ok(Date.now() - started < 2000);
     // Nothing spins any more: an idle moment costs the process (all its threads) almost no CPU.
     await sleep(700);
+    // A spinning thread would take about the whole second; the margin absorbs a loaded machine's GC and timers.
     const before = process.cpuUsage();
-    await sleep(300);
+    await sleep(1000);
     const spent = process.cpuUsage(before);
-    assert.ok((spent.user + spent.system) / 1000 < 100, `${((spent.user + spent.system) / 1000).toFixed(0)} ms of CPU in 300 ms idle: the stuck worker still runs`);
+    assert.ok((spent.user + spent.system) / 1000 < 500, `${((spent.user + spent.system) / 1000).toFixed(0)} ms of CPU in 1000 ms idle: the stuck worker still runs`);
     const after = await Promise.all(Array.from({ length: 4 }, (_, i) => hashCall(client, i)));
     assert.ok(after.every((r) => r.allowed));
   });

@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { control, keySession } from '../helpers/control.js';
 import { request, tykError } from '../helpers/http.js';
-import { gatewayOnStore } from '../helpers/store-gateway.js';
+import { gatewayOnStore, STORE_BACKENDS } from '../helpers/store-gateway.js';
 
 const ORG = 'org1';
 const tokenApi = (id: string, listen: string, target: string, extra: Record<string, unknown> = {}) => ({ ...keylessApi(id, listen, target), org_id: ORG, use_keyless: false, ...extra });
 
-for (const backend of ['memory', 'redis'] as const) {
+for (const backend of STORE_BACKENDS) {
   describe(`auth token, rate limit and quota (${backend} store)`, () => {
     const env = gatewayOnStore(backend, (target) => ({
       'k.json': tokenApi('k', '/k/', target),
@@ -45,9 +45,10 @@ for (const backend of ['memory', 'redis'] as const) {
       assert.equal((await request(env.gw.url('/p/x'), { headers: { authorization: 'beta-key-22' } })).status, 401, "Authorization is not this API's header");
     });
 
-    it('checks expiry (401), inactive keys (403) and access rights (403); a key naming policies is not found', async (t) => {
+    it('checks expiry (401), inactive keys (403) and access rights (403); a key naming a missing policy is refused', async (t) => {
       if (skip(t)) return;
-      await createKey('policy-key', { apply_policies: ['gold'] });
+      const refused = await control(env.gw.url(''), 'POST', '/tyk/keys/policy-key', keySession('k', ORG, { apply_policies: ['gold'] }));
+      assert.equal(refused.status, 500, 'Tyk refuses a key whose policies cannot be applied');
       assert.equal((await request(env.gw.url('/k/x'), { headers: { authorization: 'policy-key' } })).status, 403);
       await createKey('expired-key', { expires: Math.floor(Date.now() / 1000) - 10 });
       const expired = await request(env.gw.url('/k/x'), { headers: { authorization: 'expired-key' } });

@@ -13,7 +13,7 @@ const FAR = Math.floor(Date.now() / 1000) + 86_400;
 
 /**
  * Every SessionState field set, none blocking the request (expires ahead, active, both APIs
- * allowed), except the policy fields: policies are not supported, and naming one refuses the session.
+ * allowed), except the policy fields (policies are tested on their own).
  */
 const everyField = (): SessionState__Output => ({
   last_check: 11, allowance: 1.5, rate: 1000, per: 1, expires: FAR, quota_max: 1000, quota_renews: 0, quota_remaining: 0,
@@ -42,6 +42,7 @@ describe('custom plugin auth with sessions, limits and quotas', () => {
         else if (key.startsWith('dev1-')) o.session = { rate: 3, per: 10, metadata: { developer_id: 'dev1', rate_limit_pattern: 'dev-$tyk_meta.developer_id' } } as never;
         else if (key === 'every-field') o.session = everyField();
         else if (key === 'with-policy') o.session = { rate: 10, per: 1, apply_policies: ['gold'] } as never;
+        else if (key === 'with-missing-policy') o.session = { rate: 10, per: 1, apply_policies: ['platinum'] } as never;
         else return o;
         o.metadata = { token: key };
         return o;
@@ -49,7 +50,8 @@ describe('custom plugin auth with sessions, limits and quotas', () => {
     });
     up = await startUpstream();
     gw = await startGatewayProcess({
-      config: { secret: SECRET, ...coprocessConfig(plugin.address) },
+      config: { secret: SECRET, ...coprocessConfig(plugin.address), policies: { policy_source: 'file', policy_record_name: 'policies.json' } },
+      files: { 'policies.json': { gold: { org_id: ORG, rate: 2, per: 10, access_rights: { plug: { versions: ['Default'] } } } } },
       apis: {
         'plug.json': pluginApi('plug', '/plug/', up.origin, { auth_check: { name: 'Auth' }, post_key_auth: [{ name: 'SeeSession' }] }, { org_id: ORG }),
         'tok.json': pluginApi('tok', '/tok/', up.origin, { post_key_auth: [{ name: 'SeeStored' }] }, { org_id: ORG, use_keyless: false }),
@@ -80,8 +82,13 @@ describe('custom plugin auth with sessions, limits and quotas', () => {
     assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429], 'rate 3 per 10 s for both tokens together');
   });
 
-  it('a session that names policies is refused (403 Forbidden): policies cannot be applied yet', async () => {
-    const res = await request(gw.url('/plug/x'), { headers: { authorization: 'with-policy' } });
+  it('a session that names a policy gets the policy\'s limits; a missing policy is 403 Forbidden', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await request(gw.url('/plug/x'), { headers: { authorization: 'with-policy' } })).status);
+    assert.deepEqual(statuses, [200, 200, 429], 'the policy\'s 2 per 10 s, not the plugin\'s 10 per 1 s');
+    const stored = (await control(gw.url(''), 'GET', '/tyk/keys/with-policy')).json() as Record<string, unknown>;
+    assert.deepEqual([stored['rate'], stored['per'], stored['apply_policies']], [2, 10, ['gold']]);
+    const res = await request(gw.url('/plug/x'), { headers: { authorization: 'with-missing-policy' } });
     assert.equal(res.status, 403);
     assert.equal(res.text(), tykError('Forbidden'));
   });
@@ -96,7 +103,8 @@ describe('custom plugin auth with sessions, limits and quotas', () => {
     assert.equal((await request(gw.url('/plug/x'), { headers: { authorization: 'every-field' } })).status, 200);
     const stored = (await control(gw.url(''), 'GET', '/tyk/keys/every-field')).json() as Record<string, unknown>;
     assert.equal(stored['hmac_string'], 'hmac');
-    assert.deepEqual(stored['basic_auth_data'], { password: 'pw-hash', hash_type: 'bcrypt' });
+    // GET blanks a basic-auth password, as Tyk does; the hook below sees it stored in full.
+    assert.deepEqual(stored['basic_auth_data'], { password: '', hash_type: 'bcrypt' });
     assert.deepEqual(stored['meta_data'], { plan: 'gold', token: 'every-field' });
     assert.equal(stored['org_id'], ORG, 'the gateway sets the API\'s org');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { keylessApi } from '../helpers/apis.js';
-import { makeCert, makePki } from '../helpers/certs.js';
+import { makeCert, makePki } from '../helpers/x509.js';
 import { SECRET } from '../helpers/control.js';
 import { startGatewayProcess } from '../helpers/gateway-process.js';
 import { request } from '../helpers/http.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coprocessConfig, pluginApi } from '../helpers/apis.js';
-import { makeCert } from '../helpers/certs.js';
+import { makeCert } from '../helpers/x509.js';
 import { startGatewayProcess } from '../helpers/gateway-process.js';
 import { startGrpcPlugin } from '../helpers/grpc-plugin.js';
 import { tempDir } from '../helpers/tmp.js';

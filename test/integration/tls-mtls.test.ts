@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
-import { makeCert, makePki, type TestCert } from '../helpers/certs.js';
+import { makeCert, makePki, type TestCert } from '../helpers/x509.js';
 import { keySession, SECRET } from '../helpers/control.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { tykError } from '../helpers/http.js';

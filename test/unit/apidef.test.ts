@@ -37,8 +37,8 @@ describe('API definitions', () => {
     const custom = load({ file: 'c.json', document: { ...keylessApi('c', '/c/', 'http://up'), use_keyless: false, enable_coprocess_auth: true, use_standard_auth: true } });
     assert.deepEqual(errorsOf(custom).map((e) => e.split(':')[0]), ['`custom_middleware.auth_check`']);
     // With another method on, the auth token is not added by default (Tyk's loader).
-    const jwt = load({ file: 'j.json', document: { ...keylessApi('j', '/j/', 'http://up'), use_keyless: false, enable_jwt: true } });
-    assert.deepEqual(errorsOf(jwt), ['`enable_jwt`: the API needs JWT auth, which Hookgate does not support yet; the API is refused rather than served without it']);
+    const oauth = load({ file: 'o.json', document: { ...keylessApi('o', '/o/', 'http://up'), use_keyless: false, use_oauth2: true } });
+    assert.deepEqual(errorsOf(oauth), ['`use_oauth2`: the API needs OAuth 2.0, which Hookgate does not support yet; the API is refused rather than served without it']);
   });
 
   it('refuses a base_identity_provided_by that names a method the API does not use', () => {
@@ -115,7 +115,7 @@ describe('API definitions', () => {
   });
 
   it('keeps the listen path of a refused definition so it can be blocked', () => {
-    const result = load({ file: 'p.json', document: { ...keylessApi('p', '/private/', 'http://up'), use_keyless: false, enable_jwt: true } });
+    const result = load({ file: 'p.json', document: { ...keylessApi('p', '/private/', 'http://up'), use_keyless: false, use_oauth2: true } });
     assert.equal(result.refused[0]?.routePrefix, '/private');
   });
 

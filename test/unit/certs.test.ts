@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { certificateOf, chainsTo, checkAllowList, CertificateStore, parsePem, type Certificate, type PeerCertificates } from '../../gateway/certs/index.js';
 import { MemoryStore } from '../../gateway/storage/index.js';
 import { SniTable } from '../../gateway/tls/index.js';
-import { makeCert, makePki, type TestCert } from '../helpers/certs.js';
+import { makeCert, makePki, type TestCert } from '../helpers/x509.js';
 
 const entry = (cert: TestCert): Certificate => {
   const parsed = parsePem(cert.cert);

@@ -52,13 +52,13 @@ describe('tyk.conf validation', () => {
   it('refuses settings whose absence would weaken security', () => {
     const { config, errors } = loadConfigDocument({
       http_server_options: { use_ssl: true },
-      security: { pinned_public_keys: { '*': 'abc' } },
+      storage: { type: 'redis', use_ssl: true },
       hostname: 'api.example.com',
     });
     assert.equal(config, undefined);
     assert.equal(errors.length, 3);
     assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` is true but no server certificate is configured/);
-    assert.match(messages(errors).join('\n'), /`security.pinned_public_keys` turns on upstream public-key pinning/);
+    assert.match(messages(errors).join('\n'), /`storage.use_ssl` turns on TLS to Redis/);
     assert.match(messages(errors).join('\n'), /`hostname` turns on restricting every API to one host name/);
   });
 
@@ -107,5 +107,14 @@ describe('tyk.conf validation', () => {
   it('turns proxy_default_timeout seconds into a timeout and keeps Tyk default 30 s for 0', () => {
     assert.equal(loadConfigDocument({ proxy_default_timeout: 0.25 }).config?.proxy.timeoutMs, 250);
     assert.equal(loadConfigDocument({ proxy_default_timeout: 0 }).config?.proxy.timeoutMs, 30_000);
+  });
+
+  it('reads basic_auth_hash_key_function: bcrypt by default, and an unknown one is refused, not turned into bcrypt as Tyk does', () => {
+    assert.equal(loadConfigDocument({}).config?.sessions.basicAuthHashFunction, 'bcrypt');
+    assert.equal(loadConfigDocument({ basic_auth_hash_key_function: 'murmur128' }).config?.sessions.basicAuthHashFunction, 'murmur128');
+    assert.deepEqual(loadConfigDocument({ secret: 's', basic_auth_hash_key_function: 'murmur128' }).warnings, [], 'no longer an ignored Tyk setting');
+    const { config, errors } = loadConfigDocument({ basic_auth_hash_key_function: 'md5' });
+    assert.equal(config, undefined);
+    assert.deepEqual(messages(errors), ['Expected `basic_auth_hash_key_function` to be one of "", "bcrypt", "sha256", "murmur32", "murmur64", "murmur128", got "md5" (string)']);
   });
 });

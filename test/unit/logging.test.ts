@@ -22,6 +22,7 @@ describe('logging', () => {
       { headers: { authorization: 'Bearer abc', cookie: 's=1', 'x-tyk-authorization': 'adminsecret', accept: '*/*' }, storage: { password: 'pw' }, secret: 's3', session: { hmac_string: 'hmacsecret1' }, hmac_string: 'hmacsecret2' },
       'something',
     );
+    logger.info({ session: { basic_auth_data: { password: '$2a$10$hash', hash_type: 'bcrypt' } }, update: { body: { basic_auth_data: { password: 'plain-pw' } } } }, 'a session');
     const line = JSON.parse(lines[0] ?? '{}') as { headers: Record<string, string>; storage: { password: string }; secret: string };
     assert.equal(line.headers['authorization'], '[redacted]');
     assert.equal(line.headers['cookie'], '[redacted]');
@@ -29,7 +30,10 @@ describe('logging', () => {
     assert.equal(line.headers['accept'], '*/*');
     assert.equal(line.storage.password, '[redacted]');
     assert.equal(line.secret, '[redacted]');
-    assert.doesNotMatch(lines.join('\n'), /abc|adminsecret|pw"|s3|hmacsecret/);
+    const session = JSON.parse(lines[1] ?? '{}') as { session: { basic_auth_data: { password: string; hash_type: string } } };
+    assert.equal(session.session.basic_auth_data.password, '[redacted]');
+    assert.equal(session.session.basic_auth_data.hash_type, 'bcrypt');
+    assert.doesNotMatch(lines.join('\n'), /abc|adminsecret|pw"|s3|\$2a\$10|plain-pw|hmacsecret/);
   });
 
   it('honours the level: below info there is no access log and no info line', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRequestTarget, removeDotSegments, Router } from '../../gateway/routing/index.js';
+import { lenientView, parseRequestTarget, removeDotSegments, Router } from '../../gateway/routing/index.js';
 
 describe('Router', () => {
   const router = new Router<string>([
@@ -57,5 +57,36 @@ describe('parseRequestTarget', () => {
   it('removeDotSegments follows RFC 3986', () => {
     assert.equal(removeDotSegments('/a/b/c/./../../g'), '/a/g');
     assert.equal(removeDotSegments('/mid/content=5/../6'), '/mid/6');
+  });
+});
+
+describe('request paths an upstream could read differently', () => {
+  it('decodes unreserved escapes and merges slashes before routing', () => {
+    assert.equal(parseRequestTarget('/%61dmin/x')?.path, '/admin/x');
+    assert.equal(parseRequestTarget('/public/.%2E/admin')?.path, '/admin');
+    assert.equal(parseRequestTarget('//admin///x')?.path, '/admin/x');
+    assert.equal(parseRequestTarget('/a%20b/%C3%A9')?.path, '/a%20b/%C3%A9');
+  });
+
+  it('refuses encodings that hide a separator, a control character or a second decoding', () => {
+    for (const url of ['/open/..%2fadmin', '/open%5cadmin', '/open\\admin', '/admin%00', '/open/%252e%252e/admin', '/a%zz', '/a%', '/admin#x', '/open/..;/admin', '/open/.;x/admin']) {
+      assert.ok(parseRequestTarget(url)?.ambiguity !== undefined, url);
+    }
+    assert.equal(parseRequestTarget('/a;b/c')?.ambiguity, undefined);
+  });
+
+  it('reads paths leniently: case, parameters, trailing dots', () => {
+    assert.equal(lenientView('/ADMIN./x;jsessionid=1'), '/admin/x');
+    assert.equal(lenientView('/open/..;x/Admin'), '/admin');
+    assert.equal(lenientView('/a%20/b'), '/a/b');
+    // Found by hostile-paths.test.ts (seed 1101): an encoded "?" ends the path for servers that split after decoding.
+    assert.equal(lenientView('/admin%3f/x'), '/admin');
+    assert.equal(lenientView('/admin%23/x'), '/admin');
+  });
+
+  it('routes the lenient reading on a second index', () => {
+    const router = new Router<string>([['/', 'root'], ['/Admin', 'admin']], lenientView);
+    assert.equal(router.match('/admin')?.value, 'root');
+    assert.equal(router.matchLenient(lenientView('/admin'))?.value, 'admin');
   });
 });

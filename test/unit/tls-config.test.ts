@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadApiDocuments, type ApiLoadContext } from '../../gateway/apidef/index.js';
-import { loadConfigDocument, resolveCiphers } from '../../gateway/config/index.js';
+import { loadConfigDocument } from '../../gateway/config/index.js';
 import { keylessApi } from '../helpers/apis.js';
-import { makeCert } from '../helpers/certs.js';
+import { makeCert } from '../helpers/x509.js';
 import { oasApi, SCHEMES } from '../helpers/oas.js';
 import { tempDir, type TempDir } from '../helpers/tmp.js';
 
@@ -50,14 +50,14 @@ describe('TLS settings in tyk.conf', () => {
 
   it("min above max is refused with Tyk's text", () => {
     const { errors } = loadConfigDocument({ http_server_options: { use_ssl: true, ssl_certificates: [pair], min_version: 772, max_version: 771 } });
-    assert.deepEqual(messages(errors), ['failed to resolve `http_server_options.min_version` and `http_server_options.max_version`: TLS validation error: minTLS (0x0304 / 772) cannot be greater than maxTLS (0x0303 / 771)']);
+    assert.equal(errors.length, 1);
+    assert.match(messages(errors)[0] ?? '', /^failed to resolve `http_server_options.min_version` and `http_server_options.max_version`: TLS validation error: minTLS \(0x0?304 \/ 772\) cannot be greater than maxTLS \(0x0?303 \/ 771\)$/);
   });
 
   it("maps Go's cipher names to OpenSSL's, case-insensitively, TLS 1.3 names restricting nothing", () => {
-    const r = resolveCiphers(['tls_ecdhe_ecdsa_with_aes_256_gcm_sha384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305', 'TLS_AES_128_GCM_SHA256']);
-    assert.deepEqual(r.unknown, []);
-    assert.deepEqual(r.tls13, ['TLS_AES_128_GCM_SHA256']);
-    assert.match(r.openssl ?? '', /:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305$/);
+    const { config, errors } = loadConfigDocument({ http_server_options: { use_ssl: true, ssl_certificates: [pair], ssl_ciphers: ['tls_ecdhe_ecdsa_with_aes_256_gcm_sha384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305', 'TLS_AES_128_GCM_SHA256'] } });
+    assert.deepEqual(errors, []);
+    assert.match(config?.tls.ciphers ?? '', /^ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:TLS_/);
   });
 
   it('control API mTLS needs TLS and at least one certificate', () => {

@@ -1,4 +1,5 @@
 import type { AuthConfig, AuthMethod } from '../auth/index.js';
+import { oasTlsVersion } from '../../upstream-tls/index.js';
 import type { OasCustomAuthConfig, OasPlugin, TykExtension } from './schema.js';
 import type { OasSecurity, ResolvedScheme } from './security.js';
 
@@ -32,6 +33,7 @@ export function extractClassic(ext: TykExtension, security: OasSecurity | undefi
   put('proxy.target_url', `${X}.upstream.url`, ext.upstream.url);
   put('proxy.preserve_host_header', `${X}.upstream.preserveHostHeader.enabled`, ext.upstream.preserveHostHeader?.enabled);
   put('version_data', `${X}.info`, { not_versioned: true, versions: {} });
+  extractUpstreamTls(ext, put);
 
   const auth = ext.server.authentication;
   put('use_keyless', `${X}.server.authentication.enabled`, auth?.enabled !== true);
@@ -142,6 +144,36 @@ function extractCustomAuth(config: OasCustomAuthConfig | undefined, at: string, 
   put(`${cfg}.regex_expression`, `${ex}.config.regexp`, c.regexp);
   put(`${cfg}.regex_match_index`, `${ex}.config.regexpMatchIndex`, c.regexpMatchIndex);
   put(`${cfg}.xpath_expression`, `${ex}.config.xPathExp`, c.xPathExp);
+}
+
+/** `upstream.tlsTransport`, `.proxy`, `.mutualTLS` and `.certificatePinning` (apidef/oas/upstream.go). */
+function extractUpstreamTls(ext: TykExtension, put: Put): void {
+  const U = `${X}.upstream`;
+  const tls = ext.upstream.tlsTransport;
+  if (tls !== undefined) {
+    put('proxy.transport.ssl_insecure_skip_verify', `${U}.tlsTransport.insecureSkipVerify`, tls.insecureSkipVerify);
+    put('proxy.transport.ssl_min_version', `${U}.tlsTransport.minVersion`, oasTlsVersion(tls.minVersion ?? '') ?? 0);
+    put('proxy.transport.ssl_max_version', `${U}.tlsTransport.maxVersion`, oasTlsVersion(tls.maxVersion ?? '') ?? 0);
+    put('proxy.transport.ssl_ciphers', `${U}.tlsTransport.ciphers`, tls.ciphers ?? []);
+    put('proxy.transport.ssl_force_common_name_check', `${U}.tlsTransport.forceCommonNameCheck`, tls.forceCommonNameCheck);
+  }
+  // Tyk ignores `enabled` and uses any url; Hookgate honours `enabled: false` (readOasApi warns).
+  const proxy = ext.upstream.proxy;
+  if (proxy?.enabled === true) put('proxy.transport.proxy_url', `${U}.proxy.url`, proxy.url);
+  const mtls = ext.upstream.mutualTLS;
+  if (mtls !== undefined) {
+    const at = `${U}.mutualTLS.domainToCertificateMapping`;
+    put('upstream_certificates_disabled', `${U}.mutualTLS.enabled`, !mtls.enabled);
+    put('upstream_certificates', at, Object.fromEntries(mtls.domainToCertificateMapping.map((m) => [m.domain, m.certificate])));
+    mtls.domainToCertificateMapping.forEach((m, i) => put(`upstream_certificates[${JSON.stringify(m.domain)}]`, `${at}[${i}].certificate`, undefined));
+  }
+  const pinning = ext.upstream.certificatePinning;
+  if (pinning !== undefined) {
+    const at = `${U}.certificatePinning.domainToPublicKeysMapping`;
+    put('certificate_pinning_disabled', `${U}.certificatePinning.enabled`, !pinning.enabled);
+    put('pinned_public_keys', at, Object.fromEntries(pinning.domainToPublicKeysMapping.map((m) => [m.domain, m.publicKeys.join(',')])));
+    pinning.domainToPublicKeysMapping.forEach((m, i) => put(`pinned_public_keys[${JSON.stringify(m.domain)}]`, `${at}[${i}].publicKeys`, undefined));
+  }
 }
 
 const PLUGIN_LISTS = [

@@ -58,6 +58,10 @@ export function readOasApi(document: Record<string, unknown>): OasApi {
   } else if (document['security'] !== undefined) {
     warnings.push({ path: `${TYK_EXTENSION_KEY}.server.authentication.enabled`, message: 'authentication is not enabled, so the API is keyless and the OpenAPI `security` requirements are not enforced (as in Tyk)' });
   }
+  const proxy = tyk.upstream.proxy;
+  if (proxy !== undefined && !proxy.enabled && proxy.url !== '') {
+    warnings.push({ path: `${TYK_EXTENSION_KEY}.upstream.proxy.enabled`, message: `\`${TYK_EXTENSION_KEY}.upstream.proxy.enabled\` is false, so requests go to the upstream directly (Tyk would use \`url\` anyway)` });
+  }
   const { definition, origins } = extractClassic(tyk, security, hookgate);
   return { classic: definition, security, errors, warnings, locate: locator(origins) };
 }

@@ -9,6 +9,9 @@ const { str, nonEmptyStr, bool, int, num, oneOf, obj, list, dict, httpUrl } = fi
  * about); anything neither knows is an unknown key with a suggestion.
  */
 
+/** OAS TLS versions; Tyk turns anything else into 0 (the default), Hookgate refuses it. */
+const tlsVersion = oneOf(['', '1.0', '1.1', '1.2', '1.3']);
+
 const source = obj({ enabled: bool().default(false), name: str().default('') });
 
 /** Tyk's AuthSources, inlined in every scheme: where the credential is read. */
@@ -112,6 +115,22 @@ export const tykExtensionSchema = obj({
   upstream: obj({
     url: httpUrl(),
     preserveHostHeader: obj({ enabled: bool() }).optional(),
+    tlsTransport: obj({
+      insecureSkipVerify: bool().default(false),
+      minVersion: tlsVersion.optional(),
+      maxVersion: tlsVersion.optional(),
+      ciphers: list(str()).optional(),
+      forceCommonNameCheck: bool().default(false),
+    }).optional(),
+    proxy: obj({ enabled: bool().default(false), url: str().default('') }).optional(),
+    mutualTLS: obj({
+      enabled: bool().default(false),
+      domainToCertificateMapping: list(obj({ domain: nonEmptyStr('a host name, *.domain or *'), certificate: nonEmptyStr('a certificate (file path or PEM)') })).default([]),
+    }).optional(),
+    certificatePinning: obj({
+      enabled: bool().default(false),
+      domainToPublicKeysMapping: list(obj({ domain: nonEmptyStr('a host name, *.domain or *'), publicKeys: list(str()).default([]) })).default([]),
+    }).optional(),
   }),
   server: obj({
     listenPath: obj({

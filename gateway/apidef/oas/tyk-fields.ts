@@ -27,11 +27,7 @@ const entries: Record<string, ForeignField> = {
   'info.versioning': refuse('API versioning', whenEnabled('refuse')),
 
   'upstream.serviceDiscovery': refuse('service discovery for the upstream', whenEnabled('refuse')),
-  'upstream.proxy': refuse('a forward proxy for upstream requests', (v) => (isZeroValue(asRecord(v)['url']) ? 'off' : 'refuse')),
-  'upstream.certificatePinning': refuse('upstream public-key pinning', whenEnabled('refuse')),
   'upstream.rateLimit': refuse('an API-wide rate limit', whenEnabled('refuse')),
-  'upstream.mutualTLS': warn('upstream client certificates', whenEnabled('warn')),
-  'upstream.tlsTransport': warn('upstream TLS settings'),
   'upstream.loadBalancing': warn('load balancing (only upstream.url is used)', whenEnabled('warn')),
   'upstream.uptimeTests': warn('uptime tests', whenEnabled('warn')),
   'upstream.authentication': warn('upstream authentication', whenEnabled('warn')),

@@ -1,10 +1,17 @@
 import { isExpired, notYetValid, peerCertificates } from '../../certs/index.js';
-import type { FoundSession } from '../../session/index.js';
+import type { SessionJson } from '../../session/index.js';
 import type { HookDeps } from '../hooks.js';
 import { refusalOf } from '../refusal.js';
 import type { RequestContext } from '../request-context.js';
 import { storageRefusal } from '../sessions.js';
-import { failWith, namesPolicies, pass, type AuthFail, type AuthResult } from './method.js';
+import { findSession } from './lookup.js';
+import { failWith, pass, type AuthFail, type AuthResult } from './method.js';
+
+/** A key found for the request: where it is stored, and its session (policies applied). */
+interface FoundKey {
+  readonly keyId: string;
+  readonly session: SessionJson;
+}
 
 /**
  * Certificate auth (`use_certificate`, tyk-config.md 3.8): the session linked to the client's
@@ -21,13 +28,9 @@ export async function certificateAuth(ctx: RequestContext, deps: HookDeps): Prom
   }
   if (isExpired(peer.leaf) || notYetValid(peer.leaf)) return failWith(refusalOf('HG_ERR_CERT_EXPIRED'));
   const certHash = ctx.api.orgId + peer.fingerprint;
-  let found: FoundSession | undefined;
-  try {
-    found = await deps.sessions.sessions.find(ctx.api.orgId, certHash);
-  } catch (err) {
-    return failWith(storageRefusal(ctx, deps.sessions, 'find', err));
-  }
-  if (found === undefined || namesPolicies(found.session)) {
+  const found = await findSession(ctx, deps, certHash);
+  if (found.kind === 'failed') return failWith(found.refusal);
+  if (found.kind === 'missing') {
     deps.log.warn(`nocert:${ctx.api.id}`, { api_id: ctx.api.id, cert: peer.fingerprint }, 'no key is linked to the client certificate');
     return failWith(refusalOf('HG_ERR_CERT_MISMATCH'), certHash);
   }
@@ -43,7 +46,7 @@ export async function certificateAuth(ctx: RequestContext, deps: HookDeps): Prom
  * A key found by its token on a certificate-auth API (unsafe mode only): a certificate the key is
  * linked to must still be in the store (Tyk's validateLegacyWithoutCert).
  */
-export async function tokenKeyCertificateCheck(ctx: RequestContext, deps: HookDeps, found: FoundSession): Promise<true | AuthFail> {
+export async function tokenKeyCertificateCheck(ctx: RequestContext, deps: HookDeps, found: FoundKey): Promise<true | AuthFail> {
   const linked = found.session.certificate ?? '';
   return linked === '' ? true : linkedCertificateExists(ctx, deps, linked);
 }
@@ -65,7 +68,7 @@ async function linkedCertificateExists(ctx: RequestContext, deps: HookDeps, cert
  * `mtls_static_certificate_bindings` is not empty passes only with one of those certificates.
  * The allow list has already passed; both must hold.
  */
-export function checkBinding(ctx: RequestContext, deps: HookDeps, found: FoundSession, key: string): true | AuthFail {
+export function checkBinding(ctx: RequestContext, deps: HookDeps, found: FoundKey, key: string): true | AuthFail {
   const bindings = found.session['mtls_static_certificate_bindings'];
   if (ctx.api.tls.clientCertificates === undefined || !Array.isArray(bindings) || bindings.length === 0) return true;
   const peer = peerCertificates(ctx.req.socket);

@@ -6,7 +6,8 @@ import { authHeaderValue, exchangeRequestHook, requestHookObject, type HookDeps 
 import { refusalOf } from '../refusal.js';
 import type { RequestContext } from '../request-context.js';
 import { failOpen, storageRefusal } from '../sessions.js';
-import { failWith, namesPolicies, pass, type AuthMethodRunner, type AuthResult } from './method.js';
+import { withPolicies } from './lookup.js';
+import { failWith, pass, type AuthMethodRunner, type AuthResult } from './method.js';
 
 /**
  * Custom plugin auth: the coprocess `auth_check` hook (protocol.md 2.7), behind the ID extractor's
@@ -54,12 +55,13 @@ async function pluginSession(ctx: RequestContext, deps: HookDeps, proto: Session
     // The plugin has authenticated the request; the stored session only carries quota state.
     if (!failOpen(ctx, deps.sessions, 'find', err)) return failWith(storageRefusal(ctx, deps.sessions, 'find', err));
   }
-  const session = sessionFromProto(proto);
-  if (namesPolicies(session)) {
-    deps.log.warn(`policy:${ctx.api.id}`, { api_id: ctx.api.id }, 'the plugin session names policies (apply_policies), which Hookgate does not support yet; refused');
-    return failWith(refusalOf('HG_ERR_AUTH_NO_SESSION'), sessionId);
-  }
-  if (stored !== undefined) copyQuotaState(session, stored.session, ctx.api.id);
+  // As Tyk (protocol.md 2.7 steps 6-8): policies applied, the stored quota state copied, and the
+  // policies applied again to settle the quota; a policy that cannot be applied is 403 Forbidden.
+  const applied = withPolicies(ctx, deps, sessionFromProto(proto));
+  if (applied === undefined) return failWith(refusalOf('HG_ERR_AUTH_NO_SESSION'), authHeaderValue(ctx));
+  if (stored !== undefined) copyQuotaState(applied, stored.session, ctx.api.id);
+  const session = withPolicies(ctx, deps, applied);
+  if (session === undefined) return failWith(refusalOf('HG_ERR_AUTH_NO_SESSION'), authHeaderValue(ctx));
   return pass(session, stored?.keyId ?? sessionId, true);
 }
 
@@ -94,7 +96,10 @@ async function cachedExtractorSession(
     if (!failOpen(ctx, deps.sessions, 'find', err)) return { kind: 'answered', result: failWith(storageRefusal(ctx, deps.sessions, 'find', err)) };
   }
   if (stored === undefined || (stored.session.id_extractor_deadline ?? 0) <= Date.now() / 1000) return { kind: 'miss', sessionId };
-  return { kind: 'answered', result: pass(stored.session, stored.keyId, true) };
+  // A cached session whose policies cannot be applied is not found (Tyk's lookup): the plugin decides.
+  const session = withPolicies(ctx, deps, stored.session);
+  if (session === undefined) return { kind: 'miss', sessionId };
+  return { kind: 'answered', result: pass(session, stored.keyId, true) };
 }
 
 function copyQuotaState(target: SessionJson, stored: SessionJson, apiId: string): void {

@@ -4,10 +4,10 @@ import { readCredential } from '../credentials.js';
 import type { HookDeps } from '../hooks.js';
 import { refusalOf } from '../refusal.js';
 import type { RequestContext } from '../request-context.js';
-import { storageRefusal } from '../sessions.js';
 import { dateWithinSkew } from './hmac-date.js';
 import { dateHeaderOf, expectedSignature, parseSignatureHeader, signatureMatches, signingString } from './hmac-signature.js';
-import { failWith, namesPolicies, pass, type AuthFail, type AuthMethodRunner } from './method.js';
+import { findSession } from './lookup.js';
+import { failWith, pass, type AuthFail, type AuthMethodRunner } from './method.js';
 
 /**
  * Tyk's HMAC request signatures (HTTPSignatureValidationMiddleware, tyk-config.md 1.6). Every
@@ -43,14 +43,9 @@ export function hmacMethod(scheme: AuthScheme, api: ApiSpec): AuthMethodRunner {
       const clock = date === undefined ? 'missing' : dateWithinSkew(date.value, settings.clockSkewMs, Date.now());
       if (clock !== 'ok') return refuse('clock', clock === 'skewed' ? 'Clock skew outside of acceptable bounds' : `the Date (or x-aux-date) header is ${clock}`, keyId);
 
-      let found;
-      try {
-        found = await deps.sessions.sessions.find(ctx.api.orgId, keyId);
-      } catch (err) {
-        return failWith(storageRefusal(ctx, deps.sessions, 'find', err));
-      }
-      if (found === undefined) return refuse('key', 'Key ID does not exist', keyId);
-      if (namesPolicies(found.session)) return refuse('key', 'the key names policies (apply_policies), which Hookgate does not support yet', keyId);
+      const found = await findSession(ctx, deps, keyId);
+      if (found.kind === 'failed') return failWith(found.refusal);
+      if (found.kind === 'missing') return refuse('key', 'Key ID does not exist (or its policies cannot be applied)', keyId);
       const secret = hmacSecretOf(found.session);
       if (secret === undefined) return refuse('key', 'the key is not enabled for HMAC (hmac_enabled) or has no hmac_string', keyId);
       if (!signatureMatches(expectedSignature(algorithm.value, secret, signing.text), signature)) return refuse('signature', 'Signature string does not match', keyId);

@@ -37,12 +37,3 @@ export const pass = (session: SessionJson, key: string, modified = false): AuthP
 
 export const failWith = (refusal: Refusal, authFailureKey?: string): AuthFail =>
   authFailureKey === undefined ? { ok: false, refusal } : { ok: false, refusal, authFailureKey };
-
-/**
- * Policies are not implemented yet. A session that names one cannot be applied as Tyk would apply
- * it (the policy may carry its access rights and limits), so it is refused as Tyk refuses a
- * session whose policy it cannot find.
- */
-export function namesPolicies(session: SessionJson): boolean {
-  return (session.apply_policies ?? []).length > 0 || (session.apply_policy_id ?? '') !== '';
-}

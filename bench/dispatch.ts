@@ -1,0 +1,148 @@
+/**
+ * `npm run bench:dispatch`: what one Dispatch call costs the gateway's process, per transport
+ * (grpc-js, the lean HTTP/2 client), measured as ../shared/perf-notes.md does: the plugin server
+ * (the SDK benchmark plugin, as in `npm run bench` case 8) in a process of its own, this process
+ * as the client with 50 calls in flight, CPU (user + sys) of each process per call. Rounds are
+ * interleaved and each figure is the median over rounds: the machine is shared and noisy.
+ * Prints a table and appends it to bench/RESULTS.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PluginClient, transportFactory, type TransportKind } from '../coprocess/dispatch/index.js';
+import { DISPATCH_PATH, encodeObject } from '../coprocess/protocol/index.js';
+import { PACKAGE_ROOT } from '../gateway/meta.js';
+import { hookRequest } from '../sdk/testing/index.js';
+import { KEY } from './sdk-plugin.js';
+
+const IN_FLIGHT = 50;
+const MEASURE_MS = Number(process.env['BENCH_MS'] ?? '4000');
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
+const OPTIONS = { recvMaxBytes: 4 * 1024 * 1024, sendMaxBytes: 4 * 1024 * 1024, authority: '', roundRobin: false };
+const children: ChildProcess[] = [];
+
+/** An auth_check Object like the gateway's: 10 headers, a URL with a query, a spec with config_data. */
+const object = hookRequest()
+  .get('/bench/orders/1234?expand=items&page=2')
+  .header('Authorization', KEY)
+  .header('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0')
+  .header('Accept', 'application/json')
+  .header('Accept-Encoding', 'gzip, deflate, br')
+  .header('Accept-Language', 'en-GB,en;q=0.9')
+  .header('X-Request-Id', '7f3c1a9e-5b2d-4c8e-9a1f-2d3e4f5a6b7c')
+  .header('X-Forwarded-For', '203.0.113.7')
+  .header('Cookie', 'session=abcdef0123456789; theme=dark')
+  .header('Traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
+  .api({ id: 'orders-api', orgId: 'acme', bundle: 'auth-bundle.zip' })
+  .configData({ tier: 'gold', upstream_timeout: 30, features: ['audit', 'quota'], owner: 'platform-team' })
+  .build('Trivial', 'auth_check');
+const METADATA = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+
+function startPlugin(address: string): Promise<{ target: string; pid: number }> {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], {
+    env: { ...process.env, BENCH_SERVE: '1', HOOKGATE_PLUGIN_ADDRESS: address },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /hookgate plugin ready (\S+)/.exec(out);
+      if (match?.[1] !== undefined) resolve({ target: match[1], pid: child.pid as number });
+    });
+    child.once('exit', (code) => reject(new Error(`plugin exited (${code}): ${out}`)));
+  });
+}
+
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks (1/100 s) to microseconds
+}
+
+interface Sample {
+  readonly calls: number;
+  readonly clientUs: number;
+  readonly serverUs: number;
+  readonly seconds: number;
+}
+
+/** Keeps IN_FLIGHT calls going for `ms`; measures this process's and the server's CPU. */
+async function load(call: () => Promise<unknown>, serverPid: number, ms: number): Promise<Sample> {
+  let calls = 0;
+  const cpu = process.cpuUsage();
+  const server = cpuOf(serverPid);
+  const started = performance.now();
+  const until = started + ms;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (performance.now() < until) {
+        await call();
+        calls++;
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return { calls, clientUs: used.user + used.system, serverUs: cpuOf(serverPid) - server, seconds: (performance.now() - started) / 1000 };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+interface Case {
+  readonly name: string;
+  readonly kind: TransportKind;
+  readonly layer: 'transport' | 'client';
+  readonly socket: 'TCP' | 'unix';
+}
+
+const cases: Case[] = [];
+for (const socket of ['TCP', 'unix'] as const) {
+  for (const layer of ['transport', 'client'] as const) {
+    for (const kind of ['grpc-js', 'h2'] as const) cases.push({ name: `${kind}, ${layer === 'transport' ? 'unary() with encoded bytes' : 'PluginClient.dispatch (encode + decode)'}, ${socket}`, kind, layer, socket });
+  }
+}
+
+const rows: string[] = [];
+try {
+  const servers = {
+    TCP: await startPlugin('127.0.0.1:0'),
+    unix: await startPlugin(`unix://${join(tmpdir(), `hookgate-bench-dispatch-${process.pid}.sock`)}`),
+  };
+  const bytes = encodeObject(object);
+  const calls = cases.map((c) => {
+    const server = servers[c.socket];
+    const transport = transportFactory(c.kind)(server.target, OPTIONS);
+    const client = new PluginClient(server.target, transport, OPTIONS.sendMaxBytes);
+    const call = c.layer === 'transport' ? () => transport.unary(DISPATCH_PATH, bytes, 2000, METADATA) : () => client.dispatch(object, 2000, METADATA);
+    return { call, pid: server.pid, close: () => transport.close() };
+  });
+  const replyBytes = (await calls[0]?.call()) as Buffer;
+  for (const c of calls) await load(c.call, c.pid, 1000); // JIT, connections
+  const samples = cases.map(() => [] as Sample[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, c] of calls.entries()) samples[i]?.push(await load(c.call, c.pid, MEASURE_MS));
+  }
+  for (const c of calls) c.close();
+  const perCall = (s: Sample[], pick: (x: Sample) => number) => median(s.map((x) => pick(x) / x.calls));
+  for (const [i, c] of cases.entries()) {
+    const s = samples[i] ?? [];
+    rows.push(
+      `| ${c.name} | ${median(s.map((x) => x.calls / x.seconds)).toFixed(0)} | ${perCall(s, (x) => x.clientUs).toFixed(1)} | ${perCall(s, (x) => x.serverUs).toFixed(1)} |`,
+    );
+  }
+  const table = [
+    `## ${new Date().toISOString()} Dispatch CPU per call (bench/dispatch.ts)`,
+    '',
+    `Command: \`npm run bench:dispatch\` (Node ${process.version}; ${availableParallelism()} cores shared by this client and the SDK plugin server process; ${IN_FLIGHT} calls in flight; ${ROUNDS} interleaved rounds of ${MEASURE_MS} ms per case, medians; auth_check Object of ${bytes.length} bytes with 10 headers and config_data, reply of ${replyBytes.length} bytes; CPU is user+sys of each process divided by the calls)`,
+    '',
+    '| transport and layer | calls/s | client CPU us/call | server CPU us/call |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+    '',
+  ].join('\n');
+  process.stdout.write(`${table}\n`);
+  appendFileSync(join(PACKAGE_ROOT, 'bench', 'RESULTS.md'), `\n${table}`);
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+}

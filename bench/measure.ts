@@ -1,0 +1,134 @@
+/**
+ * How bench/run.ts measures a case: wrk at 50 connections and at 1, the process's CPU and peak
+ * RSS from /proc, interleaved rounds and medians, and the table with ratios against the two
+ * baselines of the same run.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '5');
+/** Cases run interleaved in rounds and each figure is the median over rounds: noise on a shared machine drifts over time, and interleaving spreads it across cases. */
+export const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
+export const CONNECTIONS = 50;
+
+interface Load {
+  readonly rps: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+}
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (m === null) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+function wrk(url: string, connections: number, seconds: number, headers: readonly string[] = []): Load {
+  const headerArgs = headers.flatMap((h) => ['-H', h]);
+  const out = execFileSync('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headerArgs, url], {
+    encoding: 'utf8',
+    timeout: (seconds + 30) * 1000,
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '');
+  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
+  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`errors under load at ${url}:\n${out}`);
+  return { rps, p50ms: p50, p99ms: p99 };
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Row {
+  readonly name: string;
+  readonly load: Load;
+  readonly single: Load;
+  readonly rssMiB: number | undefined;
+  readonly cpuUsPerReq: number | undefined;
+}
+
+export interface Case {
+  readonly name: string;
+  readonly url: string;
+  /** The process under test, for RSS and CPU; none for the direct case. */
+  readonly pid: number | undefined;
+  readonly headers?: readonly string[];
+}
+
+interface Sample {
+  readonly load: Load;
+  readonly single: Load;
+  readonly cpuUsPerReq: number | undefined;
+}
+
+function sample(c: Case): Sample {
+  const cpuBefore = c.pid === undefined ? 0 : cpuSeconds(c.pid);
+  const load = wrk(c.url, CONNECTIONS, DURATION_S, c.headers);
+  const cpuAfter = c.pid === undefined ? 0 : cpuSeconds(c.pid);
+  const single = wrk(c.url, 1, Math.max(2, Math.round(DURATION_S / 2)), c.headers);
+  const cpuUsPerReq = c.pid === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1e6) / (load.rps * DURATION_S));
+  return { load, single, cpuUsPerReq };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+function medianLoad(loads: Load[]): Load {
+  return { rps: median(loads.map((l) => l.rps)), p50ms: median(loads.map((l) => l.p50ms)), p99ms: median(loads.map((l) => l.p99ms)) };
+}
+
+/**
+ * BENCH_CASES=8,8b runs those cases (by the number before the dot) and the two baselines every
+ * ratio is taken against; unset runs them all.
+ */
+export function selected(cases: readonly Case[]): Case[] {
+  const only = (process.env['BENCH_CASES'] ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (only.length === 0) return [...cases];
+  return cases.filter((c, i) => i < 2 || only.includes(c.name.split('.')[0] ?? ''));
+}
+
+/** Warms every case up, then runs ROUNDS interleaved rounds and takes medians. */
+export function measureAll(cases: readonly Case[]): Row[] {
+  for (const c of cases) wrk(c.url, CONNECTIONS, 2, c.headers); // JIT, connection pools
+  const samples = cases.map(() => [] as Sample[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    cases.forEach((c, i) => samples[i]?.push(sample(c)));
+  }
+  return cases.map((c, i) => {
+    const s = samples[i] ?? [];
+    const cpu = s.map((x) => x.cpuUsPerReq).filter((x): x is number => x !== undefined);
+    return {
+      name: c.name,
+      load: medianLoad(s.map((x) => x.load)),
+      single: medianLoad(s.map((x) => x.single)),
+      rssMiB: c.pid === undefined ? undefined : peakRssMiB(c.pid),
+      cpuUsPerReq: cpu.length === 0 ? undefined : median(cpu),
+    };
+  });
+}
+
+export function table(rows: readonly Row[]): string {
+  const direct = rows[0]?.load.rps ?? NaN;
+  const bare = rows[1]?.load.rps ?? NaN;
+  const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const lines = [
+    `| case | req/s (${CONNECTIONS} conn) | vs direct | vs bare proxy | p50 ms | p99 ms | p50 ms (1 conn) | p99 ms (1 conn) | peak RSS MiB | CPU us/req |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${f(r.load.rps, 0)} | ${f(r.load.rps / direct)} | ${f(r.load.rps / bare)} | ${f(r.load.p50ms)} | ${f(r.load.p99ms)} | ${f(r.single.p50ms, 3)} | ${f(r.single.p99ms, 3)} | ${r.rssMiB ?? '-'} | ${r.cpuUsPerReq ?? '-'} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import type { CertificateResolver } from '../crypto/index.js';
+
+/**
+ * Where upstream certificates are verified against. Tyk (Go) trusts the operating system's store,
+ * which `SSL_CERT_FILE` and `SSL_CERT_DIR` point elsewhere; Node trusts its bundled Mozilla roots
+ * (the same public CAs) plus `NODE_EXTRA_CA_CERTS`. Hookgate trusts Node's roots, plus the PEM
+ * files those three variables name, plus `hookgate.upstream.ca_certificates`.
+ */
+export interface TrustSources {
+  readonly env: NodeJS.ProcessEnv;
+  readonly configured: readonly string[];
+  readonly resolver: CertificateResolver;
+}
+
+/**
+ * The extra CA certificates (PEM), or an empty list when there are none (then Node's default
+ * store is used as is, shared by every connection). Problems are per source.
+ */
+export function extraTrustAnchors(sources: TrustSources): { pems: string[]; problems: { path: string; message: string }[] } {
+  const pems: string[] = [];
+  const problems: { path: string; message: string }[] = [];
+  const file = (variable: string, path: string) => {
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+      pems.push(text);
+    } catch (err) {
+      problems.push({ path: `(environment) ${variable}`, message: `\`${variable}\` names ${path}, which could not be used: ${(err as Error).message}` });
+    }
+  };
+  for (const variable of ['SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS']) {
+    const path = sources.env[variable];
+    if (path !== undefined && path !== '') file(variable, path);
+  }
+  const dirs = sources.env['SSL_CERT_DIR'];
+  for (const dir of dirs === undefined || dirs === '' ? [] : dirs.split(':')) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((name) => statSync(join(dir, name)).isFile());
+    } catch (err) {
+      problems.push({ path: '(environment) SSL_CERT_DIR', message: `\`SSL_CERT_DIR\` names ${dir}, which could not be read: ${(err as Error).message}` });
+    }
+    for (const name of names) {
+      try {
+        const text = readFileSync(join(dir, name), 'utf8');
+        if (text.includes('-----BEGIN CERTIFICATE-----')) pems.push(text);
+      } catch {
+        // Go skips unreadable entries of a certificate folder too.
+      }
+    }
+  }
+  sources.configured.forEach((ref, index) => {
+    const found = sources.resolver.resolve(ref);
+    const path = `hookgate.upstream.ca_certificates[${index}]`;
+    if (!found.ok) problems.push({ path, message: `\`${path}\`: ${found.problem}` });
+    else if (found.value.certificatePem === '') problems.push({ path, message: `\`${path}\`: ${found.value.label} holds no certificate (a bare public key cannot be a CA)` });
+    else pems.push(found.value.certificatePem);
+  });
+  return { pems, problems };
+}
+
+/** Node's bundled roots with the extras, for `tls.createSecureContext({ ca })` (which replaces the defaults). */
+export function trustStoreWith(extras: readonly string[]): readonly string[] | undefined {
+  return extras.length === 0 ? undefined : [...rootCertificates, ...extras];
+}

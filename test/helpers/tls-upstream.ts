@@ -1,0 +1,120 @@
+import { request as httpRequest, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { SecureVersion, TLSSocket } from 'node:tls';
+
+/** What a TLS test upstream saw of one request and its connection. */
+export interface TlsSeen {
+  readonly url: string;
+  /** The client certificate's subject CN, or null when none was presented. */
+  readonly clientCn: string | null;
+  readonly protocol: string | null;
+  readonly cipher: string;
+}
+
+export interface TlsUpstream {
+  readonly port: number;
+  readonly origin: string;
+  readonly seen: TlsSeen[];
+  close(): Promise<void>;
+}
+
+export interface TlsUpstreamOptions {
+  readonly cert: string;
+  readonly key: string;
+  /** Ask for a client certificate (not required: the upstream reports what it got). */
+  readonly requestCert?: boolean;
+  readonly minVersion?: SecureVersion;
+  readonly maxVersion?: SecureVersion;
+  readonly ciphers?: string;
+  /** The host name in `origin` (certificates name 127.0.0.1 or localhost). */
+  readonly host?: string;
+}
+
+/** An HTTPS upstream on loopback that answers every request with a JSON account of it. */
+export async function startTlsUpstream(options: TlsUpstreamOptions): Promise<TlsUpstream> {
+  const seen: TlsSeen[] = [];
+  const server = createHttpsServer({
+    cert: options.cert,
+    key: options.key,
+    requestCert: options.requestCert ?? false,
+    rejectUnauthorized: false,
+    ...(options.minVersion === undefined ? {} : { minVersion: options.minVersion }),
+    ...(options.maxVersion === undefined ? {} : { maxVersion: options.maxVersion }),
+    ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }),
+  }, (req, res) => {
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const cn = peer.subject?.CN;
+    const entry: TlsSeen = { url: req.url ?? '', clientCn: typeof cn === 'string' ? cn : null, protocol: socket.getProtocol(), cipher: socket.getCipher().name };
+    seen.push(entry);
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(entry));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { port, origin: `https://${options.host ?? '127.0.0.1'}:${port}`, seen, close: () => closeAll(server) };
+}
+
+/** What a forward proxy saw: absolute-form requests and CONNECT tunnels. */
+export interface ProxySeen {
+  readonly method: string;
+  /** The request target as sent: an absolute URL, or host:port for CONNECT. */
+  readonly target: string;
+  readonly proxyAuthorization: string | undefined;
+}
+
+export interface ForwardProxyServer {
+  readonly port: number;
+  readonly url: string;
+  readonly seen: ProxySeen[];
+  close(): Promise<void>;
+}
+
+/** A plain HTTP forward proxy: relays absolute-form requests and opens CONNECT tunnels. */
+export async function startForwardProxy(): Promise<ForwardProxyServer> {
+  const seen: ProxySeen[] = [];
+  const sockets = new Set<Socket>();
+  const server = createHttpServer((req: IncomingMessage, res) => {
+    seen.push({ method: req.method ?? '', target: req.url ?? '', proxyAuthorization: req.headers['proxy-authorization'] });
+    const target = new URL(req.url ?? '');
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    seen.push({ method: 'CONNECT', target: req.url ?? '', proxyAuthorization: req.headers['proxy-authorization'] });
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream).add(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await closeAll(server);
+    },
+  };
+}
+
+async function closeAll(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
