@@ -76,13 +76,13 @@ describe('tyk.conf validation', () => {
   it('refuses settings whose absence would weaken security', () => {
     const { config, errors } = loadConfigDocument({
       http_server_options: { use_ssl: true },
-      security: { certificates: { apis: ['abc'] } },
+      storage: { type: 'redis', use_ssl: true },
       hostname: 'api.example.com',
     });
     assert.equal(config, undefined);
     assert.equal(errors.length, 3);
-    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` turns on TLS on the gateway listener/);
-    assert.match(messages(errors).join('\n'), /`security.certificates.apis` turns on a client-certificate allow list/);
+    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` is true but no server certificate is configured/);
+    assert.match(messages(errors).join('\n'), /`storage.use_ssl` turns on TLS to Redis/);
     assert.match(messages(errors).join('\n'), /`hostname` turns on restricting every API to one host name/);
   });
 
