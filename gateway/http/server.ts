@@ -98,7 +98,10 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions, t
       return;
     }
     const current = inFlight.get(socket);
-    const pending = current !== undefined && !current.res.writableEnded ? current : undefined;
+    const open = current !== undefined && !current.res.writableEnded ? current : undefined;
+    // The request in the handler is the one at fault only while its body is still being read;
+    // once it is complete, the fault is a request pipelined behind it.
+    const pending = open !== undefined && !open.req.complete ? open : undefined;
     let code: ErrorCode = 'HG_ERR_REQUEST_MALFORMED';
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       code = 'HG_ERR_REQUEST_TIMEOUT';
@@ -115,6 +118,12 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions, t
       // The handler has the request: answer through its response, unless it already started.
       if (pending.res.headersSent) socket.destroy();
       else refuse(pending.req, pending.res, code);
+      return;
+    }
+    if (open !== undefined) {
+      // Let the good request in front finish, then close: the rest of the stream is unusable.
+      if (!open.res.headersSent) open.res.setHeader('connection', 'close');
+      open.res.once('finish', () => socket.destroySoon());
       return;
     }
     socket.end(rawErrorResponse(code, options.errorSettings));
