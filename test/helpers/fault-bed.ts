@@ -34,6 +34,8 @@ export const PYTHON_TOKEN = 'py-valid-token';
 export const DISPATCH_TIMEOUT_MS = 2000;
 /** The Python API's deadline (the hung-worker fault holds its workers past it). */
 export const PYTHON_TIMEOUT_MS = 1000;
+/** The storage command timeout (tyk.conf `storage.timeout`, seconds); Redis slow sleeps past it. */
+export const STORAGE_TIMEOUT_S = 2;
 export const RECV_MAX_BYTES = 1024 * 1024;
 /** DEBUG SLEEP (Redis slow) is off by default since Redis 7, whose option Redis 6 does not know. */
 const REDIS_MAJOR = Number(/v=(\d+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '0');
@@ -138,7 +140,8 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
   if (options.python === true) {
     apis['py.json'] = pythonAuthApi(up.origin, await writePythonAuth(dir, 'pyauth'));
   }
-  const storage = options.storage ?? { type: 'redis', host: '127.0.0.1', port: redis?.port, timeout: 1 };
+  // A 2 s storage timeout: 1 s turned CPU starvation on a loaded shared machine into 503s.
+  const storage = options.storage ?? { type: 'redis', host: '127.0.0.1', port: redis?.port, timeout: STORAGE_TIMEOUT_S };
   const gw = await startGatewayProcess({
     readyTimeoutMs: 60_000,
     config: {
