@@ -37,7 +37,7 @@ function debugSleep(port: number, seconds: number): Promise<void> {
 describe('Redis faults under load', { concurrency: false, timeout: 240_000 }, () => {
   let bed: FaultBed | undefined;
   before(async () => {
-    bed = await startFaultBed();
+    bed = await startFaultBed({ storageTimeoutS: STORAGE_TIMEOUT_S });
   });
   after(async () => {
     await bed?.stop();
