@@ -13,16 +13,18 @@ export function keylessApi(id: string, listenPath: string, targetUrl: string, pr
 }
 
 /**
- * The Dispatch transport gateway suites run on: HOOKGATE_TEST_TRANSPORT=grpc-js|h2, or the
- * config default when unset. test/integration/h2-transport-conformance.test.ts reruns the
- * coprocess suites with the transport that is not the default.
+ * `{ transport }` for coprocess_options when HOOKGATE_TEST_TRANSPORT (grpc-js or h2) asks for
+ * one, else nothing (the config default). test/integration/on-h2/ reruns the plugin suites with
+ * it set to h2 (test/helpers/on-transport.ts). Read at each call, since those files set it at run time.
  */
-const TEST_TRANSPORT = process.env['HOOKGATE_TEST_TRANSPORT'];
+export function testTransport(): { transport?: string } {
+  const transport = process.env['HOOKGATE_TEST_TRANSPORT'] ?? '';
+  return transport === '' ? {} : { transport };
+}
 
 /** A tyk.conf fragment that turns gRPC plugins on, pointing at `server`. */
 export function coprocessConfig(server: string, options: Record<string, unknown> = {}) {
-  const transport = TEST_TRANSPORT === undefined || TEST_TRANSPORT === '' ? {} : { transport: TEST_TRANSPORT };
-  return { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: server, ...transport, ...options } };
+  return { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: server, ...testTransport(), ...options } };
 }
 
 /** An API with gRPC plugin hooks; keyless unless it has an auth_check (then custom auth is on). */

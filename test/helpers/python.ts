@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PACKAGE_ROOT } from '../../gateway/meta.js';
+import { testTransport } from './apis.js';
 import { startGatewayProcess, type GatewayProcess, type LogLine } from './gateway-process.js';
 import type { TempDir } from './tmp.js';
 
@@ -35,7 +36,7 @@ export function pythonApi(id: string, listenPath: string, targetUrl: string, bun
 export function pythonGateway(apis: Record<string, unknown>, config: Record<string, unknown> = {}, coprocess: Record<string, unknown> = {}): Promise<GatewayProcess> {
   return startGatewayProcess({
     readyTimeoutMs: 60_000,
-    config: { coprocess_options: { enable_coprocess: true, python_workers: 2, dispatch_timeout_ms: 3000, ...coprocess }, ...config },
+    config: { coprocess_options: { enable_coprocess: true, python_workers: 2, dispatch_timeout_ms: 3000, ...testTransport(), ...coprocess }, ...config },
     apis,
   });
 }
