@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
 import type { GatewayConfig } from './config/index.js';
@@ -9,6 +9,8 @@ import { ThrottledLog } from './logging/index.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
 import { loadPolicies, policyLoadError, type PolicyLoadResult } from './policy/index.js';
 import { createRuntime } from './runtime.js';
+import type { ListenerRole } from './tls/index.js';
+import type { Server as TlsServer } from 'node:tls';
 import type { Store } from './storage/index.js';
 
 export { logApiLoad } from './api-log.js';
@@ -60,8 +62,24 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;
   const serverOptions = { limits: config.limits, errorSettings: config.errors, errors: deps.errors, log: new ThrottledLog(logger.child({ component: 'limits' })) };
-  const servers: Server[] = [limitedServer(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }), serverOptions)];
-  if (ownControlPort) servers.push(limitedServer(createRequestHandler({ ...deps, controlOnly: true }), serverOptions));
+  // HTTP/2 servers have no closeAllConnections: their sockets are tracked to close them at once.
+  const openSockets = new Map<Server, Set<Socket>>();
+  const serve = (handler: ReturnType<typeof createRequestHandler>, role: ListenerRole): Server => {
+    if (!config.tls.enabled) return limitedServer(handler, serverOptions);
+    const server = limitedServer(handler, serverOptions, { options: runtime.serverTls.serverOptions(role), http2: config.tls.http2 });
+    runtime.serverTls.attach(server as unknown as TlsServer, role);
+    if (config.tls.http2) {
+      const sockets = new Set<Socket>();
+      openSockets.set(server, sockets);
+      server.on('secureConnection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+    }
+    return server;
+  };
+  const servers: Server[] = [serve(createRequestHandler({ ...deps, control: ownControlPort ? undefined : deps.control }), 'gateway')];
+  if (ownControlPort) servers.push(serve(createRequestHandler({ ...deps, controlOnly: true }), 'control'));
 
   let info: AddressInfo;
   let controlInfo: AddressInfo | undefined;
@@ -76,13 +94,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     throw err;
   }
   logger.info(
-    { address: info.address, port: info.port, control_port: controlInfo?.port, apis: loaded.apis.length, refused: loaded.refused.length, storage: runtime.store.kind },
+    { address: info.address, port: info.port, control_port: controlInfo?.port, tls: config.tls.enabled, apis: loaded.apis.length, refused: loaded.refused.length, storage: runtime.store.kind },
     'gateway listening',
   );
 
   let closing: Promise<void> | undefined;
   const closeNow = () => {
-    for (const server of servers) server.closeAllConnections();
+    for (const server of servers) {
+      if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
+      else for (const socket of openSockets.get(server) ?? []) socket.destroy();
+    }
     runtime.abort();
   };
   return {

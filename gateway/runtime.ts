@@ -2,6 +2,7 @@ import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePl
 import { logApiLoad } from './api-log.js';
 import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
+import { CertificateStore } from './certs/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createControlHandler } from './control/index.js';
 import { createErrorResponder } from './errors/index.js';
@@ -10,10 +11,11 @@ import { ThrottledLog, type AccessLogWriter, type Logger } from './logging/index
 import { GatewayMetrics } from './metrics/index.js';
 import { EventDispatcher, JwksCache } from './pipeline/index.js';
 import { UpstreamProxy } from './proxy/index.js';
-import type { Router } from './routing/index.js';
+import type { HostRouter } from './routing/index.js';
 import { loadPolicies, policyLoadError, PolicyStore, type Policy } from './policy/index.js';
 import { SessionStore } from './session/index.js';
 import { createStore, type Store } from './storage/index.js';
+import { ExpiryMonitor, ServerTls } from './tls/index.js';
 
 /** How long startup waits for storage to answer. */
 const STORAGE_WAIT_MS = 10_000;
@@ -37,6 +39,10 @@ function pythonBundlesOf(apis: readonly ApiSpec[]): PythonBundle[] {
 /** Everything a running gateway is made of, built from the config, before any listener opens. */
 export interface Runtime {
   readonly store: Store;
+  /** The certificate store (docs/tls.md): what upstream TLS and every certificate reference use. */
+  readonly certs: CertificateStore;
+  /** Server certificates and client-certificate policy of the TLS listeners. */
+  readonly serverTls: ServerTls;
   readonly proxy: UpstreamProxy;
   readonly clients: PluginClients;
   readonly sidecars: SidecarSupervisor | undefined;
@@ -94,8 +100,12 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const jwks = new JwksCache(config.jwks, (key, fields, message) => authLog.warn(key, fields, message));
   const policyLog = logger.child({ component: 'policies' });
   if (policies.size > 0) policyLog.info({ policies: policies.size }, 'policies loaded');
+  const certs = new CertificateStore(store, { secret: config.tls.storeSecret, baseDir: config.bundles.baseDir });
+  const tlsLog = logger.child({ component: 'tls' });
+  const serverTls = new ServerTls(config, certs, tlsLog);
+  const expiry = new ExpiryMonitor(config.tls.expiry, metrics, events, tlsLog);
 
-  let router: Router<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
+  let router: HostRouter<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
   let apis = loaded.apis;
   const bundleLog = logger.child({ component: 'bundles' });
   // Requests already routed finish on the API set they started with.
@@ -119,6 +129,12 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       policies.replace(nextPolicies.policies);
       // As Tyk drops an API's JWKS cache when it is loaded again: a reload refetches.
       jwks.clear();
+      certs.clearCache();
+      try {
+        expiry.update(await serverTls.rebuild(next.apis), next.apis);
+      } catch (err) {
+        tlsLog.error({ err: err instanceof Error ? err.message : String(err) }, 'TLS settings not reloaded; the previous certificates stay in use');
+      }
       router = buildRouter(next.apis, next.refused);
       apis = next.apis;
       await bridges.retain(pythonBundlesOf(next.apis));
@@ -127,9 +143,11 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
     return reloading;
   };
 
-  const control = createControlHandler({ config, sessions, policies, logger, reload });
+  const control = createControlHandler({ config, sessions, policies, certs, logger, reload });
   return {
     store,
+    certs,
+    serverTls,
     proxy,
     clients,
     sidecars,
@@ -157,6 +175,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         log: hookLog,
         jwks,
         sendMaxBytes: coprocess.sendMaxBytes,
+        certs: { store: certs, allowUnsafeDynamicMtlsToken: config.tls.allowUnsafeDynamicMtlsToken },
         sessions: {
           sessions,
           policies,
@@ -178,6 +197,8 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         health = await store.health();
       }
       if (health.status !== 'pass') logger.error({ storage: store.kind, reason: health.output }, `storage not ready after ${STORAGE_WAIT_MS} ms; serving anyway, requests that need it fail closed`);
+      // Server certificates and allow lists may live in the certificate store: resolved now that it answers.
+      expiry.update(await serverTls.rebuild(apis), apis);
       for (const source of [sidecars, bridges]) {
         source?.on('restart', (name) => metrics.sidecarRestarted(name));
         source?.on('ready', (name) => metrics.sidecarReady(name, true));
@@ -188,6 +209,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
       await Promise.all([sidecars?.start(), bridges.add(pythonBundlesOf(apis))]);
     },
     async close() {
+      expiry.stop();
       // Sidecars stop last: in-flight requests needed them until now.
       await Promise.allSettled([proxy.close(), sidecars?.stop(), bridges.stop()]);
       // Bridges use the store (tyk.store_data) until they have stopped.

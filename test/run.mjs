@@ -66,10 +66,10 @@ if (files.length === 0) process.exit(pythonFailed ? 1 : 0);
 
 // Integration tests start gateways, upstreams and Redis servers of their own on ephemeral ports,
 // so files can run side by side. A file whose tests are done exits even if a failed setup left a
-// server listening (--test-force-exit), and a test stuck for 5 minutes fails (--test-timeout):
+// server listening (--test-force-exit), and a test (or a whole file) stuck for 15 minutes fails (--test-timeout):
 // either would otherwise hang the whole run with nothing reported.
 const concurrency = String(Math.max(2, Math.min(4, availableParallelism() * 2)));
-const node = spawnSync(process.execPath, ['--test', '--test-force-exit', '--test-timeout=300000', `--test-concurrency=${concurrency}`, ...files], {
+const node = spawnSync(process.execPath, ['--test', '--test-force-exit', '--test-timeout=900000', `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
   cwd: root,
 });

@@ -10,6 +10,7 @@ export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
     coprocessEnabled: coprocess.enabled,
     // One folder per gateway process; nothing is created until a bridge is launched.
     pythonAddress: (bundleDir) => processRunDir().bridgeAddress(bundleDir),
+    tls: { enabled: config.tls.enabled, customDomains: config.tls.customDomains, apiClientCertificates: config.tls.apiClientCertificates, baseDir: config.bundles.baseDir },
     defaultServer: coprocess.server,
     upstreamTls: config.upstreamTls,
     dispatchTimeoutMs: coprocess.dispatchTimeoutMs,

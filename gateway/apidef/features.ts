@@ -5,13 +5,17 @@ import type { Problem } from '../validation/index.js';
 import { AUTH_CONFIG_KEYS, AUTH_METHOD_DESCRIPTIONS, AUTH_METHOD_FIELDS, authConfigOf, authMethodsOf, BASE_IDENTITY_METHODS, compileBasicAuth, compileHmacSettings, compileJwt, legacyAuthPlan, type AuthMethod, type AuthPlan } from './auth/index.js';
 import type { LoadedBundle } from './bundle.js';
 import { hookIsOn, pluginPlanOf, type PluginContext, type PluginPlan } from './plugins.js';
+import type { ApiTlsPlan } from './model.js';
 import type { ApiDefinition } from './schema.js';
+import { checkApiTls, NO_TLS, type ApiTlsContext } from './tls.js';
 
 /** What loading an API needs to know about the gateway's config. */
 export interface ApiLoadContext extends PluginContext {
   readonly coprocessEnabled: boolean;
   /** Where the Python bridge for a bundle folder serves (the gateway launches it there). */
   readonly pythonAddress: (bundleDir: string) => string;
+  /** The gateway's TLS settings; absent: no TLS, no custom domains. */
+  readonly tls?: ApiTlsContext;
   /** The gateway's upstream TLS settings; a gateway that sets none when absent. */
   readonly upstreamTls?: UpstreamTlsGlobals;
   /** Reads the certificates definitions name; files and inline PEM from `upstreamTls.baseDir` when absent. */
@@ -40,6 +44,7 @@ export interface FeatureCheck {
   readonly plugins: PluginPlan | undefined;
   /** How the API authenticates. */
   readonly auth: AuthPlan;
+  readonly tls: ApiTlsPlan;
   /** How the gateway connects to the API's upstream; undefined when its settings are wrong. */
   readonly upstream: UpstreamProfile | undefined;
 }
@@ -81,7 +86,10 @@ export function checkApiFeatures(
 
   const tokenConfig = def.auth_configs['authToken'] ?? def.auth;
   if (methods.includes('auth_token') && tokenConfig?.validate_signature === true) refuse('auth_configs.authToken.validate_signature', 'token signature validation');
-  if (methods.includes('auth_token') && tokenConfig?.use_certificate === true) refuse('auth_configs.authToken.use_certificate', 'certificate auth (dynamic mTLS)');
+  const tls = checkApiTls(def, methods, context.tls ?? NO_TLS, errors, warnings);
+  if (tokenConfig?.use_certificate === true && !tls.certificateAuth) {
+    warnings.push({ path: 'auth_configs.authToken.use_certificate', message: '`auth_configs.authToken.use_certificate` has no effect: the API does not use the auth token' });
+  }
   for (const method of methods.filter((m) => m === 'auth_token' || m === 'hmac' || m === 'jwt')) {
     // Tyk's API validator: a method that reads a credential must read it from somewhere.
     const config = authConfigOf(def, method);
@@ -184,7 +192,7 @@ export function checkApiFeatures(
   if (/[?#]/.test(listenPath) || /(^|\/)\.\.?(\/|$)/.test(listenPath)) {
     fail('proxy.listen_path', `must be a plain path without "?", "#", "." or ".." segments, got ${JSON.stringify(listenPath)}`);
   }
-  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan, upstream: upstream.profile };
+  return { errors, warnings, plugins: errors.length === 0 ? plugins : undefined, auth: authPlan, upstream: upstream.profile, tls };
 }
 
 /**

@@ -102,9 +102,10 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
 
     const plan = features?.plugins;
     const loaded = read.applied.kind === 'loaded' ? read.applied.bundle : undefined;
-    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan, features?.auth, features?.upstream);
+    const spec = apiSpecOf(def, file, plan !== undefined && loaded !== undefined ? { ...plan, bundleDir: loaded.dir } : plan, features?.auth, features?.upstream, features?.tls);
     const sameId = byId.get(spec.id);
-    const samePrefix = byPrefix.get(spec.routePrefix);
+    const routeKey = `${spec.tls.domain} ${spec.routePrefix}`;
+    const samePrefix = byPrefix.get(routeKey);
     const conflicts: Problem[] = [];
     if (sameId !== undefined) {
       conflicts.push({ path: 'api_id', message: `\`api_id\` ${JSON.stringify(spec.id)} is already used by ${sameId.file}` });
@@ -112,7 +113,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
     if (samePrefix !== undefined) {
       conflicts.push({
         path: 'proxy.listen_path',
-        message: `\`proxy.listen_path\` ${JSON.stringify(spec.listenPath)} is already served by API ${JSON.stringify(samePrefix.id)} (${samePrefix.file})`,
+        message: `\`proxy.listen_path\` ${JSON.stringify(spec.listenPath)} is already served by API ${JSON.stringify(samePrefix.id)} (${samePrefix.file})${spec.tls.domain === '' ? '' : ` on ${spec.tls.domain}`}`,
       });
     }
     if (conflicts.length > 0) {
@@ -121,7 +122,7 @@ export function loadApiDocuments(documents: readonly ApiDocument[], context: Api
       continue;
     }
     byId.set(spec.id, spec);
-    byPrefix.set(spec.routePrefix, spec);
+    byPrefix.set(routeKey, spec);
     apis.push(deepFreeze(spec));
   }
   return { apis, refused, inactive, warnings };

@@ -16,6 +16,20 @@ export interface UpstreamTarget {
   readonly secure: boolean;
 }
 
+/** An API's TLS-related settings, resolved at load (docs/tls.md). */
+export interface ApiTlsPlan {
+  /** The host it answers on (lowercased), "" for any: `domain` when custom domains are on. */
+  readonly domain: string;
+  /** Static mTLS: the allow list (API entries, then `security.certificates.apis`); undefined when off. */
+  readonly clientCertificates: readonly string[] | undefined;
+  /** Server key pairs for `domain` (SNI), before the gateway's own. */
+  readonly serverCertificates: readonly string[];
+  /** Certificate auth on the auth token (`use_certificate` / `enableClientCertificate`). */
+  readonly certificateAuth: boolean;
+}
+
+export const NO_TLS_PLAN: ApiTlsPlan = { domain: '', clientCertificates: undefined, serverCertificates: [], certificateAuth: false };
+
 /** A loaded, servable API. Frozen. */
 export interface ApiSpec {
   readonly id: string;
@@ -37,6 +51,7 @@ export interface ApiSpec {
   readonly auth: AuthPlan;
   /** How the API calls its plugins; undefined when it has no hooks. */
   readonly plugins: PluginPlan | undefined;
+  readonly tls: ApiTlsPlan;
   /** The version's `global_size_limit` in bytes; Infinity when none (docs/limits.md). */
   readonly maxBodyBytes: number;
   /** The validated definition, for stages that need more than the fields above. */
@@ -60,7 +75,7 @@ export function upstreamTargetOf(targetUrl: string): UpstreamTarget {
   };
 }
 
-export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def), upstream: UpstreamProfile = PLAIN_PROFILE): ApiSpec {
+export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan, auth: AuthPlan = legacyAuthPlan(def), upstream: UpstreamProfile = PLAIN_PROFILE, tls: ApiTlsPlan = NO_TLS_PLAN): ApiSpec {
   return {
     id: def.api_id,
     name: def.name,
@@ -76,6 +91,7 @@ export function apiSpecOf(def: ApiDefinition, file: string, plugins?: PluginPlan
     keyless: def.use_keyless,
     auth,
     plugins,
+    tls,
     maxBodyBytes: bodyLimitOf(def),
     definition: def,
   };

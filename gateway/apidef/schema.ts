@@ -161,6 +161,17 @@ export const apiDefinitionSchema = obj({
   auth: authConfig.optional(),
   auth_configs: dict(authConfig).default({}),
   strip_auth_data: bool().default(false),
+  /** Static mTLS: the client certificate must be in `client_certificates` (or chain to a CA there). */
+  use_mutual_tls_auth: bool().default(false),
+  /** Certificate store IDs, PEM files or inline PEM: allowed client certificates and CAs. */
+  client_certificates: list(str()).nullable().default([]),
+  /** The host this API answers on (with the gateway's `enable_custom_domains`); "" = any. */
+  domain: str().default(''),
+  domain_disabled: bool().default(false),
+  /** Server key pairs for `domain` (IDs, files or inline PEM), chosen by SNI before the gateway's. */
+  certificates: list(str()).nullable().default([]),
+  /** The docs' name for `certificates` (Tyk's code reads `certificates`); both are used. */
+  certificate_pairs: list(str()).nullable().default([]),
   base_identity_provided_by: oneOf(['', 'auth_token', 'jwt_claim', 'basic_auth_user', 'hmac_key', 'custom_auth', 'oidc_user', 'oauth_key']).default(''),
   custom_middleware: customMiddlewareSchema.prefault({}),
   custom_middleware_bundle: str().default(''),

@@ -23,10 +23,10 @@ const whenFlag = (flag: string, effect: 'refuse' | 'warn') => (value: unknown): 
 
 const AUTH_FIELDS_WITHOUT_EFFECT = [
   'openid_options', 'oauth_meta', 'allowed_access_types', 'allowed_authorize_types', 'auth_login_redirect',
-  'notifications', 'client_certificates', 'security_requirement_scopes', 'auth_provider',
+  'notifications', 'security_requirement_scopes', 'auth_provider',
   'session_provider', 'session_lifetime_respects_key_expiration', 'dont_set_quota_on_create',
   'disable_rate_limit', 'disable_quota', 'allowed_ips', 'blacklisted_ips', 'ip_access_control_disabled',
-  'domain_disabled', 'error_overrides_disabled',
+  'error_overrides_disabled',
   'tags_disabled',
 ];
 
@@ -36,7 +36,6 @@ const METADATA = ['id', 'slug', 'definition', 'is_oas', 'tags', 'expire_analytic
 const entries: Record<string, ForeignField> = {
   // Authentication this version does not implement: never serve the API without it. (The auth
   // method flags themselves are in the schema; see auth-methods.ts.)
-  use_mutual_tls_auth: refuse('a client-certificate allow list (mTLS)'),
   external_oauth: refuse('external OAuth', whenFlag('enabled', 'refuse')),
   // Classic definitions run legacy mode (every enabled method must pass), as in Tyk: stricter, never looser.
   security_requirements: warn('OpenAPI security requirements (a Classic definition runs legacy mode: every enabled method must pass)'),
@@ -49,8 +48,6 @@ const entries: Record<string, ForeignField> = {
     const rate = asRecord(value)['rate'];
     return typeof rate === 'number' && rate > 0 && asRecord(value)['disabled'] !== true ? 'refuse' : 'off';
   }),
-  domain: refuse('a custom domain (the API answers only on that host)', (value, doc) =>
-    typeof value === 'string' && value !== '' && docField(doc, 'domain_disabled') !== true ? 'refuse' : 'off'),
   listen_port: refuse('a listener port of its own'),
   protocol: refuse('a non-HTTP protocol', (value) => (value === '' || value === 'http' || value === undefined ? 'off' : 'refuse')),
   expiration: refuse('an API expiry date'),
@@ -69,7 +66,6 @@ const entries: Record<string, ForeignField> = {
   request_signing: warn('upstream request signing', whenFlag('is_enabled', 'warn')),
   uptime_tests: warn('uptime tests'),
   tag_headers: warn('tag headers'),
-  certificates: warn('API-specific server certificates'),
   enable_proxy_protocol: warn('PROXY protocol'),
   'proxy.enable_load_balancing': warn('load balancing over proxy.target_list (only target_url is used)'),
   'proxy.target_list': noEffect('load-balancing targets'),

@@ -5,6 +5,7 @@ import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import { DEFAULT_GRPC_MAX_BYTES, DEFAULT_JWKS_TTL_SECONDS, DEFAULT_PROXY_TIMEOUT_SECONDS, DEFAULT_SERVER_TIMEOUT_SECONDS, type CoprocessConfig, type GatewayConfig, type LogLevel, type ServerLimits, type StorageConfig } from './model.js';
 import { tykConfigSchema, type TykConfig } from './schema.js';
+import { resolveTls, type TlsSettings } from './tls.js';
 import { TYK_CONFIG_FOREIGN_FIELDS } from './tyk-fields.js';
 import { resolveUpstreamTlsGlobals, type UpstreamTlsGlobals } from '../upstream-tls/index.js';
 
@@ -32,13 +33,17 @@ export function loadConfigDocument(document: unknown, source = '(inline)', env: 
   const errors = [...result.errors];
   const warnings = [...result.warnings];
   const tyk = result.parsed;
-  if (tyk !== undefined) checkSupported(tyk, errors, warnings);
   const baseDir = source === '(inline)' ? process.cwd() : dirname(source);
+  let tls: TlsSettings | undefined;
+  if (tyk !== undefined) {
+    checkSupported(tyk, errors, warnings);
+    tls = resolveTls(tyk, baseDir, errors, warnings);
+  }
   // Certificates are read even when other settings failed, so every problem is reported at once.
   const upstream = tyk === undefined ? undefined : resolveUpstreamTlsGlobals(tyk, baseDir, env);
   if (upstream !== undefined) errors.push(...upstream.problems);
-  if (tyk === undefined || upstream?.globals === undefined || errors.length > 0) return { config: undefined, errors, warnings };
-  return { config: deepFreeze(resolveConfig(tyk, source, baseDir, upstream.globals)), errors, warnings };
+  if (tyk === undefined || tls === undefined || upstream?.globals === undefined || errors.length > 0) return { config: undefined, errors, warnings };
+  return { config: deepFreeze(resolveConfig(tyk, source, baseDir, upstream.globals, tls)), errors, warnings };
 }
 
 /** Checks across fields, and settings that are valid Tyk but not (yet) Hookgate. */
@@ -156,7 +161,7 @@ function checkTransport(coprocess: TykConfig['coprocess_options'], warnings: Pro
   }
 }
 
-function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstreamTls: UpstreamTlsGlobals): GatewayConfig {
+function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstreamTls: UpstreamTlsGlobals, tls: TlsSettings): GatewayConfig {
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const timeoutSeconds = tyk.proxy_default_timeout > 0 ? tyk.proxy_default_timeout : DEFAULT_PROXY_TIMEOUT_SECONDS;
   return {
@@ -230,6 +235,7 @@ function resolveConfig(tyk: TykConfig, source: string, baseDir: string, upstream
       dir: tyk.policies.policy_path === '' ? undefined : path(tyk.policies.policy_path),
       recordFile: tyk.policies.policy_path !== '' || tyk.policies.policy_record_name === '' ? undefined : path(tyk.policies.policy_record_name),
     },
+    tls,
   };
 }
 

@@ -2,6 +2,7 @@ import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import type { PolicySource } from '../policy/index.js';
 import type { UpstreamTlsGlobals } from '../upstream-tls/index.js';
 import type { TykConfig } from './schema.js';
+import type { TlsSettings } from './tls.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -60,6 +61,8 @@ export interface GatewayConfig {
   readonly metricsPath: string | undefined;
   readonly coprocess: CoprocessConfig;
   readonly bundles: BundleSettings;
+  /** The gateway as a TLS server, the certificate store, client certificates (docs/tls.md). */
+  readonly tls: TlsSettings;
   /** Where policies are read from (absolute paths); both undefined: no policies. */
   readonly policies: PolicySource;
   /** Fetching and caching JWKS for JWT auth. */

@@ -61,6 +61,11 @@ const coprocessOptions = obj({
   sidecars: list(sidecar).default([]),
 });
 
+/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the other TLS settings. */
+const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the default');
+/** A Go map of strings, which Tyk also accepts as null. */
+const stringMap = () => fields.dict(str()).nullable().default({});
+
 const httpServerOptions = obj({
   /** Hookgate always routes on whole path segments (Tyk's strict routes); false is warned about. */
   enable_strict_routes: bool().default(true),
@@ -70,19 +75,49 @@ const httpServerOptions = obj({
   write_timeout: int(0, 86_400, 'a number of seconds (0 to 86400)').default(0),
   /** Tyk: largest request body in bytes for every API (413 beyond it); 0 = no gateway-wide limit. */
   max_request_body_size: int(0, Number.MAX_SAFE_INTEGER, 'a number of bytes (0 or more)').default(0),
+  /** TLS on the gateway's listener, and on control_api_port (docs/tls.md). */
+  use_ssl: bool().default(false),
+  /** Deprecated in Tyk, still read: key pairs from files, registered under `domain_name` for SNI. */
+  certificates: list(obj({ domain_name: str().default(''), cert_file: str().default(''), key_file: str().default('') })).nullable().default([]),
+  /** Server key pairs: certificate store IDs, PEM files (certificate and key in one file), or inline PEM. */
+  ssl_certificates: list(str()).nullable().default([]),
+  /** Go ignores this on a server; kept for compatibility (see docs/tls.md). */
+  server_name: str().default(''),
+  min_version: tlsVersion().default(0),
+  max_version: tlsVersion().default(0),
+  /** Go's cipher suite names for TLS 1.2 (case-insensitive); empty: node's defaults. */
+  ssl_ciphers: list(str()).nullable().default([]),
+  /** Offer HTTP/2 (ALPN h2) on TLS listeners. */
+  enable_http2: bool().default(false),
+  /** Do not send the accepted client CAs in the TLS handshake. */
+  skip_client_ca_announcement: bool().default(false),
 });
-
-/** Tyk's uint16 TLS protocol numbers; which values are allowed is checked with the other TLS settings. */
-const tlsVersion = () => int(0, 65535, 'a TLS version: 771 (TLS 1.2), 772 (TLS 1.3), or 0 for the default');
-/** A Go map of strings, which Tyk also accepts as null. */
-const stringMap = () => fields.dict(str()).nullable().default({});
 
 const security = obj({
   /** Upstream public-key pinning: host (`*`, `*.domain`, host) → comma list of public keys. */
   pinned_public_keys: stringMap(),
+  /** Encrypts private keys in the certificate store; `secret` when empty. */
+  private_certificate_encoding_secret: str().default(''),
+  /** The control API requires a client certificate from `certificates.control_api`. */
+  control_api_use_mutual_tls: bool().default(false),
+  /** Certificate auth: accept the linked key's token without the certificate (unsafe; docs/tls.md). */
+  allow_unsafe_dynamic_mtls_token: bool().default(false),
   certificates: obj({
     /** Upstream client certificates: host (`*`, `*.domain`, host[:port]) → certificate with its key. */
     upstream: stringMap(),
+    /** Added to every API's client-certificate allow list. */
+    apis: list(str()).nullable().default([]),
+    /** CAs (or client certificates) the control API accepts. */
+    control_api: list(str()).nullable().default([]),
+    /** Client certificates for Tyk Dashboard and MDCB: Hookgate talks to neither. */
+    dashboard_api: list(str()).nullable().default([]),
+    mdcb_api: list(str()).nullable().default([]),
+  }).prefault({}),
+  /** CertificateExpiringSoon / CertificateExpired events and metrics. */
+  certificate_expiry_monitor: obj({
+    warning_threshold_days: int(0, 3650).default(30),
+    check_cooldown_seconds: int(0, 86_400 * 365).default(3600),
+    event_cooldown_seconds: int(0, 86_400 * 365).default(86_400),
   }).prefault({}),
 });
 
@@ -202,6 +237,10 @@ export const tykConfigSchema = obj({
   enable_hashed_keys_listing: bool().default(false),
   /** The control API (/tyk/...) on a port of its own; 0 shares the gateway's listener. */
   control_api_port: int(0, 65535).default(0),
+  /** The control API answers only on this host name (the TLS SNI and the Host header); "" = any. */
+  control_api_hostname: str().default(''),
+  /** APIs with a `domain` answer only on that host (and bring their server certificates). */
+  enable_custom_domains: bool().default(false),
   coprocess_options: coprocessOptions.prefault({}),
   enable_bundle_downloader: bool().default(false),
   bundle_base_url: str().default(''),

@@ -1,4 +1,4 @@
-import { type ForeignField, type ForeignFieldCatalogue } from '../validation/index.js';
+import type { ForeignField, ForeignFieldCatalogue } from '../validation/index.js';
 
 /**
  * Keys of Tyk's `tyk.conf` (config/config.go, TykTechnologies/tyk 2026-08) that Hookgate does not
@@ -9,10 +9,10 @@ import { type ForeignField, type ForeignFieldCatalogue } from '../validation/ind
 const WARN_ONLY = [
   'allow_insecure_configs', 'allow_remote_config', 'allow_unsafe_policy_ids',
   'analytics_config', 'analytics_storage', 'auth_override', 'cache_storage',
-  'cloud', 'consul', 'control_api_hostname', 'db_app_conf_options',
+  'cloud', 'consul', 'db_app_conf_options',
   'disable_auto_max_procs', 'disable_dashboard_zeroconf', 'disable_key_actions_by_username',
   'disable_ports_whitelist', 'disable_regexp_cache', 'disable_regexp_cache_bound', 'disable_virtual_path_blobs',
-  'dns_cache', 'enable_analytics', 'enable_config_inspection', 'enable_custom_domains',
+  'dns_cache', 'enable_analytics', 'enable_config_inspection',
   'enable_http_profiler', 'enable_jsvm', 'enable_key_logging',
   'enable_separate_analytics_store', 'enable_separate_cache_store', 'enforce_org_data_age',
   'enforce_org_data_detail_logging', 'enforce_org_quotas', 'error_overrides', 'event_handlers',
@@ -37,14 +37,11 @@ const WARN_ONLY = [
   'enable_rate_limit_smoothing', 'enable_non_transactional_rate_limiter', 'drl_notification_frequency',
   'drl_threshold', 'drl_enable_sentinel_rate_limiter',
   // http_server_options
-  'http_server_options.enable_http2',
   'http_server_options.enable_path_prefix_matching', 'http_server_options.enable_path_suffix_matching',
   'http_server_options.ssl_insecure_skip_verify', 'http_server_options.enable_websockets',
-  'http_server_options.certificates', 'http_server_options.ssl_certificates', 'http_server_options.server_name',
-  'http_server_options.min_version', 'http_server_options.max_version',
-  'http_server_options.skip_client_ca_announcement', 'http_server_options.flush_interval',
+  'http_server_options.flush_interval',
   'http_server_options.skip_url_cleaning', 'http_server_options.skip_target_path_escaping',
-  'http_server_options.ssl_ciphers', 'http_server_options.xff_depth',
+  'http_server_options.xff_depth',
   // storage
   'storage.hosts', 'storage.master_name', 'storage.sentinel_password', 'storage.optimisation_max_idle',
   'storage.optimisation_max_active', 'storage.ssl_insecure_skip_verify', 'storage.ca_file', 'storage.cert_file',
@@ -61,10 +58,8 @@ const WARN_ONLY = [
 /** Ignoring these would let through what Tyk stops, or send secrets in clear text. */
 const REFUSE: Record<string, ForeignField> = {
   hostname: { effect: 'refuse', feature: 'restricting every API to one host name' },
-  'http_server_options.use_ssl': { effect: 'refuse', feature: 'TLS on the gateway listener' },
   'http_server_options.max_response_body_size': { effect: 'refuse', feature: 'a response body size limit' },
   'storage.use_ssl': { effect: 'refuse', feature: 'TLS to Redis' },
-  'security.certificates.apis': { effect: 'refuse', feature: 'a client-certificate allow list for every API' },
 };
 
 export const TYK_CONFIG_FOREIGN_FIELDS: ForeignFieldCatalogue = new Map<string, ForeignField>([

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CertificateStore } from '../certs/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { readBody } from '../pipeline/body.js';
@@ -11,8 +12,39 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface KeyRoutesDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
+  readonly certs: CertificateStore;
   readonly policies: PolicyStore;
   readonly logger: Logger;
+}
+
+const bindingsOf = (session: SessionJson): string[] => {
+  const value = session['mtls_static_certificate_bindings'];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+};
+
+/**
+ * Tyk's validateMtlsStaticCertificateBindings (tyk-config.md 3.9): every bound certificate ID must
+ * carry the key's org and be in the store. `previous` entries (an update) are not checked again.
+ * Answers 400 and returns false on the first bad entry.
+ */
+async function bindingsValid(res: ServerResponse, deps: KeyRoutesDeps, session: SessionJson, previous: readonly string[] = []): Promise<boolean> {
+  const value = session['mtls_static_certificate_bindings'];
+  if (value !== undefined && value !== null && (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))) {
+    apiError(res, 400, 'mtls_static_certificate_bindings must be a list of certificate IDs');
+    return false;
+  }
+  const org = session.org_id ?? '';
+  for (const id of bindingsOf(session).filter((b) => !previous.includes(b))) {
+    if (org !== '' && !id.startsWith(org)) {
+      apiError(res, 400, `invalid certificate ID: ${id}`);
+      return false;
+    }
+    if (!(await deps.certs.exists(id))) {
+      apiError(res, 400, `certificate not found: ${id}`);
+      return false;
+    }
+  }
+  return true;
 }
 
 async function readSession(req: IncomingMessage, res: ServerResponse, malformed: string): Promise<SessionJson | undefined> {
@@ -157,9 +189,16 @@ export async function handleKeys(
       apiError(res, 500, CREATE_FAILED);
       return;
     }
+    if (!(await bindingsValid(res, deps, session))) return;
     if (options.create === true && session.hmac_enabled === true) session.hmac_string = newHmacSecret();
+    const certificate = options.create === true ? (session.certificate ?? '') : '';
+    // Certificate auth: /tyk/keys/create names the key after its certificate (Tyk's createKeyHandler).
+    const key = generateToken(session.org_id ?? '', certificate === '' ? newKeyId() : certificate, config.sessions.hashKeyFunction);
+    if (certificate !== '' && (await sessions.find(session.org_id ?? '', key)) !== undefined) {
+      apiError(res, 500, `Failed to create key - Key with given certificate already found:${key}`);
+      return;
+    }
     if (!(await storePassword(res, deps, session))) return;
-    const key = generateToken(session.org_id ?? '', newKeyId(), config.sessions.hashKeyFunction);
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created');
     changed(res, deps, key, 'added', passwordOf(session) !== '');
@@ -180,6 +219,7 @@ export async function handleKeys(
       apiError(res, 500, CREATE_FAILED);
       return;
     }
+    if (!(await bindingsValid(res, deps, session))) return;
     if (!(await storePassword(res, deps, session))) return;
     await sessions.save(key, session, lifetimeOf(session, config));
     deps.logger.info({ action: 'added' }, 'key created with a chosen name');
@@ -208,6 +248,18 @@ export async function handleKeys(
     if (update === undefined) {
       apiError(res, 500, CREATE_FAILED);
       return;
+    }
+    if (!(await bindingsValid(res, deps, update, bindingsOf(located.session)))) return;
+    const certificate = update.certificate ?? '';
+    if (certificate !== (located.session.certificate ?? '')) {
+      if (certificate === '') {
+        apiError(res, 400, 'Key cannot be used without a certificate');
+        return;
+      }
+      if (!(await deps.certs.exists(certificate))) {
+        apiError(res, 400, 'Key must be used with an existent certificate');
+        return;
+      }
     }
     if (located.session['date_created'] !== undefined) update['date_created'] = located.session['date_created'];
     if (!(await storePassword(res, deps, update, located.session))) return;

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkAllowList, peerCertificates, type CertificateStore } from '../certs/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { isHookgateError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
+import { requestHost } from '../routing/index.js';
 import type { PolicyStore } from '../policy/index.js';
 import type { SessionStore } from '../session/index.js';
+import { handleCerts } from './certs.js';
 import { handleKeys } from './keys.js';
 import { apiError, apiOk } from './respond.js';
 import { secretMatches } from './secret.js';
@@ -11,6 +14,7 @@ import { secretMatches } from './secret.js';
 export interface ControlDeps {
   readonly config: GatewayConfig;
   readonly sessions: SessionStore;
+  readonly certs: CertificateStore;
   readonly policies: PolicyStore;
   readonly logger: Logger;
   /** Reloads API definitions; resolves when the new set serves. */
@@ -23,17 +27,48 @@ export const isControlPath = (path: string) => path === '/tyk' || path.startsWit
 /**
  * Tyk's Gateway API under /tyk/ (tyk-config.md 4.1): the `X-Tyk-Authorization` secret checked
  * in constant time on every route (403 otherwise, and always when no secret is configured),
- * trailing slashes ignored, 405 for a wrong method, 404 for an unknown route.
+ * then, with `security.control_api_use_mutual_tls`, the client certificate (403 with Tyk's
+ * texts); trailing slashes ignored, 405 for a wrong method, 404 for an unknown route. With
+ * `control_api_hostname`, /tyk/ answers only on that host (Tyk answers on any, quirk 21).
  */
 export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, res: ServerResponse, path: string, query: string) => void {
   const log = deps.logger.child({ component: 'control' });
+  const { control } = deps.config.tls;
   return (req, res, path, query) => {
+    if (control.hostname !== '' && requestHost(req) !== control.hostname) {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('404 page not found\n');
+      return;
+    }
     const header = req.headers['x-tyk-authorization'];
     if (!secretMatches(Array.isArray(header) ? header[0] : header, deps.config.secret)) {
       log.warn({ client_ip: req.socket.remoteAddress }, 'Attempted administrative access with invalid or missing key!');
       apiError(res, 403, 'Attempted administrative access with invalid or missing key!');
       return;
     }
+    if (control.mutualTls) {
+      deps.certs
+        .resolveAll(control.certificates)
+        .then(({ found }) => {
+          const check = checkAllowList(peerCertificates(req.socket), found);
+          if (!check.ok) {
+            log.warn({ client_ip: req.socket.remoteAddress, reason: check.message }, 'control API client certificate refused');
+            apiError(res, 403, check.message);
+            return;
+          }
+          route(req, res, path, query);
+        })
+        .catch((err: unknown) => {
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'control API client certificate check failed');
+          apiError(res, 503, 'Storage unavailable; see the gateway log');
+        });
+      return;
+    }
+    route(req, res, path, query);
+  };
+
+  function route(req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
     const route = path.slice('/tyk'.length).replace(/\/+$/, '');
     const url = new URL(`http://control/?${query}`);
     const fail = (err: unknown) => {
@@ -53,6 +88,11 @@ export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, 
       handleKeys(req, res, deps, name, url).catch(fail);
       return;
     }
+    if (route === '/certs' || route.startsWith('/certs/')) {
+      const id = route === '/certs' ? undefined : decodeURIComponent(route.slice('/certs/'.length));
+      handleCerts(req, res, { certs: deps.certs, logger: log }, id, url).catch(fail);
+      return;
+    }
     if (route === '/reload' || route === '/reload/group') {
       if (req.method !== 'GET') {
         apiError(res, 405, 'Method not supported');
@@ -70,5 +110,5 @@ export function createControlHandler(deps: ControlDeps): (req: IncomingMessage, 
     res.statusCode = 404;
     res.setHeader('content-type', 'text/plain; charset=utf-8');
     res.end('404 page not found\n');
-  };
+  }
 }

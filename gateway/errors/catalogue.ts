@@ -79,6 +79,13 @@ export const ERRORS = {
   HG_ERR_JWT_POLICY_NOT_APPLIED: { status: 403, message: 'key not authorized: could not apply new policy' },
   /** Sent with ": <reason>" appended, as Tyk. */
   HG_ERR_JWT_KEY_CREATE_FAILED: { status: 500, message: 'failed to create key' },
+  // Client certificates (texts are Tyk's, tyk-config.md 3.7-3.10); the static allow list's
+  // texts vary (`Certificate with SHA256 <hex> not allowed`), all with status 403.
+  HG_ERR_CERT_REQUIRED: { status: 401, message: 'Client certificate required' },
+  HG_ERR_CERT_MISMATCH: { status: 401, message: 'Access to this API has been disallowed' },
+  HG_ERR_CERT_NOT_FOUND: { status: 403, message: 'Access to this API has been disallowed' },
+  HG_ERR_CERT_EXPIRED: { status: 403, message: 'Certificate has expired' },
+  HG_ERR_MTLS_REFUSED: { status: 403, message: 'Client TLS certificate is required' },
 
   // Gateway
   HG_ERR_INTERNAL: { status: 500, message: 'Internal Server Error', grpcStatus: 13 },

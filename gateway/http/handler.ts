@@ -9,7 +9,7 @@ import type { AccessLogWriter, Logger, ThrottledLog } from '../logging/index.js'
 import type { GatewayMetrics } from '../metrics/index.js';
 import { completeUpstream, refuseTooLarge, RequestContext, runPipeline, type Completion, type PipelineDeps } from '../pipeline/index.js';
 import { clientAddressOf, declaredLength, logRefusal } from '../proxy/index.js';
-import { lenientView, mayReadDifferently, parseRequestTarget, type Router } from '../routing/index.js';
+import { lenientView, mayReadDifferently, parseRequestTarget, requestHost, type HostRouter } from '../routing/index.js';
 import type { Store } from '../storage/index.js';
 import type { RouteTarget } from './routes.js';
 
@@ -25,7 +25,7 @@ export interface HandlerDeps {
   readonly sidecars: { statuses(): readonly SidecarStatus[] } | undefined;
   readonly pipeline: PipelineDeps;
   /** Read per request, so a reload can swap the routes under running traffic. */
-  readonly routes: () => Router<RouteTarget>;
+  readonly routes: () => HostRouter<RouteTarget>;
   /** The control API (/tyk/...); undefined on a listener that does not serve it. */
   readonly control: ((req: IncomingMessage, res: ServerResponse, path: string, query: string) => void) | undefined;
   /** A listener for the control API only (control_api_port): no API routes. */
@@ -110,7 +110,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       return;
     }
 
-    const routes = deps.routes();
+    const routes = deps.routes().forHost(requestHost(req));
     const match = routes.match(path);
     if (mayReadDifferently(path) && routes.matchLenient(lenientView(path))?.value !== match?.value) {
       refuseAmbiguous(req, res, 'routes to another API when read leniently (case, ";", trailing dots)', clientIp, path, started);

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ServerLimits } from '../config/index.js';
 import { rawErrorResponse, type ErrorCode, type ErrorResponder, type ErrorResponseSettings } from '../errors/index.js';
@@ -14,6 +16,13 @@ export interface LimitedServerOptions {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** A TLS listener (`use_ssl`): its certificates and client-certificate policy (ServerTls), and HTTP/2. */
+export interface ServerTlsOptions {
+  readonly options: TlsServerOptions;
+  /** `enable_http2`: h2 by ALPN, HTTP/1.1 still served (node's compatibility API). */
+  readonly http2: boolean;
+}
+
 /** How long a refused connection may linger (its 503 going out) before it is cut. */
 const REFUSED_LINGER_MS = 1000;
 
@@ -23,7 +32,7 @@ const REFUSED_LINGER_MS = 1000;
  * deadline (504), the keep-alive idle timeout, and a 400 for anything the parser refuses. Each
  * answer is Tyk's `{"error": ...}` body with `Connection: close`, and each refusal is logged.
  */
-export function limitedServer(handler: Handler, options: LimitedServerOptions): Server {
+export function limitedServer(handler: Handler, options: LimitedServerOptions, tls?: ServerTlsOptions): Server {
   const { limits, log } = options;
   // Node checks the two request timeouts on an interval (30 s by default), which would stretch a
   // 1 s header timeout to 31 s; check at least four times per timeout instead.
@@ -61,15 +70,18 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions): 
     options.errors.send(req, res, code);
   }
 
-  const server = createServer(
-    {
-      headersTimeout: limits.headerTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      maxHeaderSize: limits.maxHeaderBytes,
-      connectionsCheckingInterval: checkEvery,
-    },
-    limited,
-  );
+  const httpOptions = {
+    headersTimeout: limits.headerTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+    connectionsCheckingInterval: checkEvery,
+  };
+  let server: Server;
+  if (tls === undefined) server = createServer(httpOptions, limited);
+  else if (!tls.http2) server = createHttpsServer({ ...httpOptions, ...tls.options }, limited) as unknown as Server;
+  else server = createSecureServer({ ...(tls.options as object), maxSendHeaderBlockLength: limits.maxHeaderBytes, allowHTTP1: true }, limited as unknown as Parameters<typeof createSecureServer>[1]) as unknown as Server;
+  // A failed handshake (a plain-HTTP client, TLS 1.1, no shared cipher) concerns that client only.
+  if (tls !== undefined) server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxHeadersCount = limits.maxHeaderCount + 1;
 
@@ -86,7 +98,10 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions): 
       return;
     }
     const current = inFlight.get(socket);
-    const pending = current !== undefined && !current.res.writableEnded ? current : undefined;
+    const open = current !== undefined && !current.res.writableEnded ? current : undefined;
+    // The request in the handler is the one at fault only while its body is still being read;
+    // once it is complete, the fault is a request pipelined behind it.
+    const pending = open !== undefined && !open.req.complete ? open : undefined;
     let code: ErrorCode = 'HG_ERR_REQUEST_MALFORMED';
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       code = 'HG_ERR_REQUEST_TIMEOUT';
@@ -103,6 +118,12 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions): 
       // The handler has the request: answer through its response, unless it already started.
       if (pending.res.headersSent) socket.destroy();
       else refuse(pending.req, pending.res, code);
+      return;
+    }
+    if (open !== undefined) {
+      // Let the good request in front finish, then close: the rest of the stream is unusable.
+      if (!open.res.headersSent) open.res.setHeader('connection', 'close');
+      open.res.once('finish', () => socket.destroySoon());
       return;
     }
     socket.end(rawErrorResponse(code, options.errorSettings));

@@ -16,6 +16,8 @@ export class GatewayMetrics {
   private readonly limitsFailOpen = new Counter({ name: 'hookgate_limits_fail_open_total', help: 'Requests let through without rate limit or quota because storage was unreachable (limits_on_storage_failure: fail_open).', labelNames: ['api_id'], registers: [this.registry] });
   private readonly sidecarRestarts = new Counter({ name: 'hookgate_sidecar_restarts_total', help: 'Sidecar restarts after an exit or a failed start.', labelNames: ['sidecar'], registers: [this.registry] });
   private readonly sidecarUp = new Gauge({ name: 'hookgate_sidecar_ready', help: '1 while the sidecar is ready, else 0.', labelNames: ['sidecar'], registers: [this.registry] });
+  private readonly certExpiry = new Gauge({ name: 'hookgate_certificate_expiry_seconds', help: 'Seconds until a certificate in use expires (negative once expired), by certificate ID and use.', labelNames: ['cert_id', 'usage'], registers: [this.registry] });
+  private readonly certEvents = new Counter({ name: 'hookgate_certificate_expiry_events_total', help: 'CertificateExpiringSoon and CertificateExpired events fired.', labelNames: ['event'], registers: [this.registry] });
   private readonly perApi = new Map<string, { seconds: Histogram.Internal<string>; codes: Map<number, Counter.Internal> }>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -59,6 +61,16 @@ export class GatewayMetrics {
 
   sidecarReady(name: string, ready: boolean): void {
     this.sidecarUp.labels(name).set(ready ? 1 : 0);
+  }
+
+  /** Replaces the certificate expiry gauges with the certificates now in use. */
+  certificatesInUse(entries: readonly { readonly id: string; readonly usage: string; readonly secondsLeft: number }[]): void {
+    this.certExpiry.reset();
+    for (const e of entries) this.certExpiry.labels(e.id, e.usage).set(e.secondsLeft);
+  }
+
+  certificateEvent(event: string): void {
+    this.certEvents.labels(event).inc();
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

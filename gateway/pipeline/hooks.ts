@@ -14,6 +14,7 @@ import {
   type PluginClients,
 } from '../../coprocess/index.js';
 import type { HookPoint, HookSpec } from '../apidef/index.js';
+import type { CertificateStore } from '../certs/index.js';
 import type { ErrorResponder } from '../errors/index.js';
 import type { ThrottledLog } from '../logging/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
@@ -24,8 +25,16 @@ import { messageRefusal, refusalOf, writeRefusal, type Refusal } from './refusal
 import type { JwksCache } from './auth/index.js';
 import type { SessionDeps } from './sessions.js';
 
+/** The certificate store as requests use it (static mTLS, certificate auth, binding). */
+export interface CertDeps {
+  readonly store: CertificateStore;
+  /** `security.allow_unsafe_dynamic_mtls_token`. */
+  readonly allowUnsafeDynamicMtlsToken: boolean;
+}
+
 export interface HookDeps {
   readonly errors: ErrorResponder;
+  readonly certs: CertDeps;
   readonly clients: PluginClients;
   readonly events: EventDispatcher;
   readonly metrics: GatewayMetrics;

@@ -8,6 +8,26 @@ import { removeDotSegments } from '../routing/index.js';
 const EMPTY = Buffer.alloc(0);
 
 /**
+ * An HTTP/2 request's headers as HTTP/1.1 has them: pseudo-headers (`:method`, `:path`, ...)
+ * dropped, `:authority` as Host when the client sent no Host, so hooks and the upstream see the
+ * same request whichever protocol the client spoke.
+ */
+function http2Headers(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  let authority: string | undefined;
+  let host = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name === ':authority') authority = raw[i + 1];
+    if (name.startsWith(':')) continue;
+    if (name.toLowerCase() === 'host') host = true;
+    out.push(name, raw[i + 1] as string);
+  }
+  if (!host && authority !== undefined) out.unshift('host', authority);
+  return out;
+}
+
+/**
  * One request on its way through an API's stages. Hooks change it here; the proxy sends what it
  * holds. Headers stay the client's raw list until a hook edits them, so a request no hook touches
  * costs no copies.
@@ -52,7 +72,7 @@ export class RequestContext implements HookRequestView, Exchange {
     this.prefixLength = prefixLength;
     this.requestUri = req.url ?? path;
     this.scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
-    this.headerList = req.rawHeaders;
+    this.headerList = req.httpVersionMajor === 2 ? http2Headers(req.rawHeaders) : req.rawHeaders;
   }
 
   get headers(): readonly string[] {

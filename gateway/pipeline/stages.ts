@@ -2,6 +2,7 @@ import type { ApiSpec, HookSpec } from '../apidef/index.js';
 import { authMethodRunner, authStageOf } from './auth/index.js';
 import { drainRest, readBody } from './body.js';
 import { runRequestHook } from './hooks.js';
+import { mtlsStage } from './mtls.js';
 import type { RequestContext } from './request-context.js';
 import type { PipelineDeps } from './run.js';
 import { limitsStage, persistStage, sessionChecksStage, stripAuthStage } from './sessions.js';
@@ -43,7 +44,7 @@ const hookStage = (hook: HookSpec): Stage => (ctx, deps) => runRequestHook(ctx, 
 
 /**
  * The request stages of an API, declared once at load in Tyk's chain order (protocol.md 2.2,
- * tyk-config.md 1.2): pre hooks, authentication (see auth/run.ts),
+ * tyk-config.md 1.2): the static client-certificate check, pre hooks, authentication (see auth/run.ts),
  * post-key-auth hooks, strip_auth_data, key expiry and access rights, rate limit and quota, the
  * session written back, post hooks. Undefined when the API has no stage at all (keyless, no
  * hooks): its requests go straight upstream.
@@ -51,6 +52,7 @@ const hookStage = (hook: HookSpec): Stage => (ctx, deps) => runRequestHook(ctx, 
 export function stagesFor(api: ApiSpec): readonly Stage[] | undefined {
   const plan = api.plugins;
   const stages: Stage[] = [];
+  if (api.tls.clientCertificates !== undefined) stages.push(mtlsStage);
   const requestHooks = plan === undefined ? 0 : plan.pre.length + plan.postKeyAuth.length + plan.post.length + (plan.authCheck === undefined ? 0 : 1);
   if (requestHooks > 0 || readsBodyForAuth(api)) stages.push(readBodyStage);
   for (const hook of plan?.pre ?? []) stages.push(hookStage(hook));

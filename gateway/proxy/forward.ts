@@ -169,6 +169,13 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 }
 
+/** An HTTP/2 request carries a body unless its HEADERS frame ended the stream (no Content-Length needed). */
+function http2Body(req: Exchange['req']): boolean {
+  if (req.httpVersionMajor !== 2) return false;
+  const stream = (req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream;
+  return stream?.endAfterHeaders === false;
+}
+
 /**
  * Streams requests to upstreams and responses back, over pooled keep-alive connections (undici).
  * Bodies are never held whole: undici reads the client's request as the upstream takes it, and
@@ -235,7 +242,7 @@ export class UpstreamProxy {
     const query = upstreamQueryOf(api, x.query);
     let body: Dispatcher.DispatchOptions['body'] = null;
     if (x.buffered !== undefined) body = x.buffered.length > 0 ? x.buffered : null;
-    else if (head.hasBody) body = Number.isFinite(x.maxBodyBytes) && req.headers['content-length'] === undefined ? limitedBody(req, x.maxBodyBytes) : req;
+    else if (head.hasBody || http2Body(req)) body = Number.isFinite(x.maxBodyBytes) && req.headers['content-length'] === undefined ? limitedBody(req, x.maxBodyBytes) : req;
     const path = upstreamPathOf(api, x.path, x.prefixLength);
     const { proxy } = api.upstream;
     // Through a forward proxy, an http:// upstream is asked for in absolute form (https:// ones are tunnelled).

@@ -140,7 +140,9 @@ export function clientAddressOf(remoteAddress: string | undefined): string {
  * set on the response before; otherwise it merges with setHeader, which would keep one value of a
  * repeated header (several Set-Cookie). So repeated headers are grouped into arrays then.
  */
-export function writeHeadFlat(res: import('node:http').ServerResponse, status: number, statusText: string | undefined, flat: readonly string[]): void {
+export function writeHeadFlat(res: import('node:http').ServerResponse, status: number, reason: string | undefined, flat: readonly string[]): void {
+  // HTTP/2 has no reason phrase (node warns when given one).
+  const statusText = (res as { stream?: unknown }).stream === undefined ? reason : undefined;
   if (res.getHeaderNames().length === 0) {
     if (statusText === undefined) res.writeHead(status, flat as string[]);
     else res.writeHead(status, statusText, flat as string[]);

@@ -19,10 +19,11 @@ function assertFailedClosed(figures: FaultFigures): void {
   assert.equal(figures.collateral, 0, 'the keyless and token APIs kept answering 200');
 }
 
-describe('plugin sidecar faults under load', { concurrency: false, timeout: 240_000 }, () => {
+// Both Dispatch transports: grpc-js (the default) and Hookgate's own h2 client (docs/transport.md).
+for (const transport of ['grpc-js', 'h2'] as const) describe(`plugin sidecar faults under load (${transport} transport)`, { concurrency: false, timeout: 240_000 }, () => {
   let bed: FaultBed;
   before(async () => {
-    bed = await startFaultBed({ dispatchTimeoutMs: 500 });
+    bed = await startFaultBed({ dispatchTimeoutMs: 500, transport });
   });
   after(async () => {
     await bed?.stop();
@@ -30,7 +31,7 @@ describe('plugin sidecar faults under load', { concurrency: false, timeout: 240_
 
   it('sidecar killed (SIGKILL): fails closed, the gateway restarts it', async (t) => {
     const victim = bed.pluginPid();
-    const figures = await runFault(t, bed, { fault: 'plugin sidecar SIGKILL', affected: ['plugin'], holdMs: 0, inject: async () => void process.kill(victim, 'SIGKILL') });
+    const figures = await runFault(t, bed, { fault: `plugin sidecar SIGKILL (${transport})`, affected: ['plugin'], holdMs: 0, inject: async () => void process.kill(victim, 'SIGKILL') });
     assertFailedClosed(figures);
     assert.notEqual(bed.pluginPid(), victim, 'a new sidecar process serves');
     assertGatewayHealthy(bed);
@@ -39,7 +40,7 @@ describe('plugin sidecar faults under load', { concurrency: false, timeout: 240_
   it('sidecar frozen (SIGSTOP for 2 s, then SIGCONT): calls time out and fail closed', async (t) => {
     const pid = bed.pluginPid();
     const figures = await runFault(t, bed, {
-      fault: 'plugin sidecar SIGSTOP 2 s, SIGCONT',
+      fault: `plugin sidecar SIGSTOP 2 s, SIGCONT (${transport})`,
       affected: ['plugin'],
       inject: async () => void process.kill(pid, 'SIGSTOP'),
       clear: async () => void process.kill(pid, 'SIGCONT'),
@@ -57,7 +58,7 @@ describe('plugin sidecar faults under load', { concurrency: false, timeout: 240_
   ] as const) {
     it(`sidecar ${what}: fails closed`, async (t) => {
       const figures = await runFault(t, bed, {
-        fault: `plugin sidecar ${what}`,
+        fault: `plugin sidecar ${what} (${transport})`,
         affected: ['plugin'],
         inject: () => bed.pluginMode(mode, amount),
         clear: () => bed.pluginMode('ok'),

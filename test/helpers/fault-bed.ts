@@ -65,6 +65,8 @@ export interface BedOptions {
   readonly storage?: Record<string, unknown>;
   /** proxy_default_timeout in seconds (default 10: a loaded machine must not turn slowness into 504s). */
   readonly proxyTimeoutS?: number;
+  /** The Dispatch transport (`coprocess_options.transport`): grpc-js (the default) or h2. */
+  readonly transport?: 'grpc-js' | 'h2';
   /** The deadline of gRPC hook calls (default DISPATCH_TIMEOUT_MS). */
   readonly dispatchTimeoutMs?: number;
   /** More API definitions, given the upstream's origin. */
@@ -146,6 +148,7 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
       graceful_shutdown_timeout_duration: 5,
       coprocess_options: {
         enable_coprocess: true,
+        ...(options.transport === undefined ? {} : { transport: options.transport }),
         coprocess_grpc_server: 'sidecar:faulty',
         dispatch_timeout_ms: options.dispatchTimeoutMs ?? DISPATCH_TIMEOUT_MS,
         grpc_recv_max_size: RECV_MAX_BYTES,

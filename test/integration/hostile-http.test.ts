@@ -71,6 +71,13 @@ describe('hostile input: malformed HTTP and request smuggling', () => {
     assert.equal(up.received.filter((r) => r.url.includes('te')).length, 0);
   });
 
+  it('a malformed request pipelined behind a good one does not take the good one\'s answer', async () => {
+    const res = await rawExchange(gw.port, ['GET /open/slow?ms=200 HTTP/1.1\r\nHost: gw\r\n\r\nNOT HTTP AT ALL\r\n\r\n'], { waitMs: 5000 });
+    assert.equal(res.status, 200, res.raw.toString('latin1').slice(0, 300));
+    assert.ok(res.closed, 'the connection is closed after the good response');
+    assert.ok(up.received.some((r) => r.url.startsWith('/slow')));
+  });
+
   it(`request lines (${RUNS.requestLine} cases)`, async (t) => {
     const counts = new Map<string, number>();
     const method = fc.oneof({ arbitrary: fc.constant('GET'), weight: 4 }, fc.constantFrom('POST', 'get', 'G ET', '', 'PRI', 'CONNECT', 'GET\t'), fc.stringMatching(/^[!-~]{1,12}$/));

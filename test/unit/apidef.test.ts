@@ -46,9 +46,11 @@ describe('API definitions', () => {
     assert.match(errorsOf(result)[0] ?? '', /`base_identity_provided_by`: "custom_auth" names an auth method this API does not use \(it uses auth_token\)/);
   });
 
-  it('refuses token signature validation and certificate auth, which are not implemented', () => {
+  it('refuses token signature validation (not implemented) and certificate auth on a gateway without TLS', () => {
     const result = load({ file: 's.json', document: { ...keylessApi('s', '/s/', 'http://up'), use_keyless: false, auth_configs: { authToken: { validate_signature: true, use_certificate: true } } } });
     assert.equal(errorsOf(result).length, 2);
+    assert.match(errorsOf(result).join('\n'), /token signature validation, which Hookgate does not support yet/);
+    assert.match(errorsOf(result).join('\n'), /use_certificate` \(certificate auth\) needs TLS on the gateway/);
   });
 
   it('refuses features that restrict access and warns about ones that do not', () => {

@@ -49,16 +49,40 @@ describe('tyk.conf validation', () => {
     ]);
   });
 
+  it('resolves the client limits: Tyk read/write timeouts (0 = 120 s), body size, Hookgate limits', () => {
+    const defaults = loadConfigDocument({ secret: 's' }).config;
+    assert.ok(defaults);
+    assert.deepEqual(defaults.limits, {
+      headerTimeoutMs: 10_000,
+      requestTimeoutMs: 120_000,
+      responseTimeoutMs: 120_000,
+      keepAliveTimeoutMs: 30_000,
+      maxHeaderBytes: 32_768,
+      maxHeaderCount: 100,
+      maxConnections: 10_000,
+      maxRequestBodyBytes: Infinity,
+    });
+    const set = loadConfigDocument({ secret: 's', http_server_options: { read_timeout: 30, write_timeout: 5, max_request_body_size: 1000 }, hookgate: { limits: { max_connections: 0 } } });
+    assert.equal(set.config?.limits.requestTimeoutMs, 30_000);
+    assert.equal(set.config?.limits.responseTimeoutMs, 5_000);
+    assert.equal(set.config?.limits.maxRequestBodyBytes, 1000);
+    assert.equal(set.config?.limits.maxConnections, 0);
+    assert.deepEqual(set.warnings.filter((w) => w.path.startsWith('http_server_options')), [], 'no longer warned about or refused');
+    const clash = loadConfigDocument({ secret: 's', http_server_options: { read_timeout: 5 }, hookgate: { limits: { header_timeout_ms: 6000 } } });
+    assert.equal(clash.config, undefined);
+    assert.match(messages(clash.errors).join('\n'), /`hookgate.limits.header_timeout_ms` \(6000\) must not be longer than the whole-request timeout/);
+  });
+
   it('refuses settings whose absence would weaken security', () => {
     const { config, errors } = loadConfigDocument({
       http_server_options: { use_ssl: true },
-      security: { certificates: { apis: ['abc'] } },
+      storage: { type: 'redis', use_ssl: true },
       hostname: 'api.example.com',
     });
     assert.equal(config, undefined);
     assert.equal(errors.length, 3);
-    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` turns on TLS on the gateway listener/);
-    assert.match(messages(errors).join('\n'), /`security.certificates.apis` turns on a client-certificate allow list/);
+    assert.match(messages(errors).join('\n'), /`http_server_options.use_ssl` is true but no server certificate is configured/);
+    assert.match(messages(errors).join('\n'), /`storage.use_ssl` turns on TLS to Redis/);
     assert.match(messages(errors).join('\n'), /`hostname` turns on restricting every API to one host name/);
   });
 

@@ -50,7 +50,7 @@ describe('Tyk OAS API definitions', () => {
   it('reports extension problems at their OAS path, unknown keys with a suggestion, and refuses features it cannot enforce', () => {
     const doc = oasApi('bad', '/bad/', 'ftp://x', { authentication: { enabled: 'yes' } });
     const server = doc['x-tyk-api-gateway']['server'] as Record<string, unknown>;
-    server['customDomain'] = { enabled: true, name: 'api.example.com' };
+    server['ipAccessControl'] = { enabled: true, allow: ['10.0.0.1'] };
     server['listenPth'] = {};
     const result = load(doc);
     assert.equal(result.refused[0]?.apiId, 'bad');
@@ -58,7 +58,7 @@ describe('Tyk OAS API definitions', () => {
     assert.deepEqual(errorsOf(result).sort(), [
       'Expected `x-tyk-api-gateway.server.authentication.enabled` to be true or false, got "yes" (string)',
       'Expected `x-tyk-api-gateway.upstream.url` to be an http:// or https:// URL, got "ftp://x" (string)',
-      '`x-tyk-api-gateway.server.customDomain` turns on a custom domain (the API answers only on that host), which Hookgate does not support yet; refused rather than run without it',
+      '`x-tyk-api-gateway.server.ipAccessControl` turns on IP access control, which Hookgate does not support yet; refused rather than run without it',
     ]);
     assert.deepEqual(warningsOf(result), ['Unknown key `x-tyk-api-gateway.server.listenPth` is ignored; did you mean `listenPath`?']);
     assert.deepEqual(errorsOf(load({ ...oasApi('v', '/v/', 'http://up'), openapi: '2.0' })), ['Expected `openapi` to be an OpenAPI 3 version such as "3.0.3", got "2.0"']);

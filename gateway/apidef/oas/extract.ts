@@ -45,6 +45,17 @@ export function extractClassic(ext: TykExtension, security: OasSecurity | undefi
     extractMethods(security.requirements.flat(), put);
   }
 
+  const mtls = ext.server.clientCertificates;
+  if (mtls !== undefined) {
+    put('use_mutual_tls_auth', `${X}.server.clientCertificates.enabled`, mtls.enabled);
+    put('client_certificates', `${X}.server.clientCertificates.allowlist`, mtls.allowlist);
+  }
+  const domain = ext.server.customDomain;
+  if (domain !== undefined) {
+    put('domain', `${X}.server.customDomain.name`, domain.name);
+    put('domain_disabled', `${X}.server.customDomain.enabled`, !domain.enabled);
+    put('certificates', `${X}.server.customDomain.certificates`, domain.certificates);
+  }
   extractPlugins(ext, put);
   if (hookgate !== undefined) put('hookgate', 'x-hookgate', hookgate);
   return { definition, origins };

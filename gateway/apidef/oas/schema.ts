@@ -138,6 +138,10 @@ export const tykExtensionSchema = obj({
       strip: bool().default(false),
     }),
     authentication: authentication.optional(),
+    /** Static mTLS: `use_mutual_tls_auth` and `client_certificates`. */
+    clientCertificates: obj({ enabled: bool().default(false), allowlist: list(str()).default([]) }).optional(),
+    /** `domain` (with `domain_disabled = !enabled`) and the domain's server `certificates`. */
+    customDomain: obj({ enabled: bool().default(false), name: str().default(''), certificates: list(str()).default([]) }).optional(),
   }),
   middleware: middleware.optional(),
 });
@@ -154,6 +158,8 @@ export const hookgateExtensionSchema = dict(z.unknown());
 export const tokenScheme = obj({
   enabled: bool().default(false),
   ...authSources,
+  /** Certificate auth (Classic `auth_configs.authToken.use_certificate`). */
+  enableClientCertificate: bool().default(false),
 });
 
 export const basicScheme = obj({

@@ -203,7 +203,7 @@ function standardScheme(name: string, method: AuthMethod, openapi: Record<string
   if (checked.parsed === undefined) return undefined;
   const settings = checked.parsed as Record<string, unknown>;
   let config = sourcesConfig(name, settings, method !== 'auth_token');
-  if (method === 'auth_token') config = withApiKeyLocation(config, openapi);
+  if (method === 'auth_token') config = { ...withApiKeyLocation(config, openapi), use_certificate: settings['enableClientCertificate'] === true };
   checkSomeSource(config, name, at, errors);
   return { name, method, config, at, settings };
 }

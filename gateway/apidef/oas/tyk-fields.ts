@@ -33,8 +33,6 @@ const entries: Record<string, ForeignField> = {
   'upstream.authentication': warn('upstream authentication', whenEnabled('warn')),
   'upstream.preserveTrailingSlash': warn('keeping trailing slashes', whenEnabled('warn')),
 
-  'server.customDomain': refuse('a custom domain (the API answers only on that host)', whenEnabled('refuse')),
-  'server.clientCertificates': refuse('a client-certificate allow list (mTLS)', whenEnabled('refuse')),
   'server.ipAccessControl': refuse('IP access control', whenEnabled('refuse')),
   'server.protocol': refuse('a non-HTTP protocol', (v) => (v === '' || v === 'http' || v === undefined ? 'off' : 'refuse')),
   'server.port': refuse('a listener port of its own', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
@@ -69,7 +67,6 @@ export const TYK_OAS_FOREIGN_FIELDS: ForeignFieldCatalogue = new Map(Object.entr
 
 /** Scheme settings Tyk has and Hookgate does not enforce (checked on each scheme object). */
 export const SCHEME_FOREIGN_FIELDS: ForeignFieldCatalogue = new Map(Object.entries({
-  enableClientCertificate: refuse('certificate auth (dynamic mTLS)', (v) => (v === true ? 'refuse' : 'off')),
   signatureValidation: refuse('token signature validation', whenEnabled('refuse')),
   subjectClaims: refuse('JWT subject claims', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
   basePolicyClaims: refuse('JWT base policy claims', (v) => (isZeroValue(v) ? 'off' : 'refuse')),

@@ -1,0 +1,3 @@
+export { ServerTls, type CertificatesInUse, type ListenerRole } from './server-tls.js';
+export { SniTable } from './sni.js';
+export { ExpiryMonitor, type ExpirySettings } from './expiry.js';
