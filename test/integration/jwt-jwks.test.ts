@@ -55,8 +55,11 @@ describe('JWT with a JWKS (real IdP endpoint on 127.0.0.1): caching, rotation, f
 
   it('verifies with the key its kid names, fetching the JWKS once for many requests', async () => {
     const before = idp.fetches();
+    const started = performance.now();
     for (let i = 0; i < 5; i++) assert.equal((await call('k1')).status, 200);
-    assert.equal(idp.fetches() - before, 1);
+    // Once per TTL: five calls on a loaded machine can outlast the test's 1 s TTL.
+    const ttls = 1 + Math.floor((performance.now() - started) / (TTL_S * 1000));
+    assert.ok(idp.fetches() - before >= 1 && idp.fetches() - before <= Math.min(ttls, 4), `${idp.fetches() - before} fetches for 5 calls over ${ttls} TTL(s)`);
   });
 
   it('a kid of another family is the wrong signing method; a token without kid is refused', async () => {

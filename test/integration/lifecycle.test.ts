@@ -54,7 +54,8 @@ describe('graceful shutdown', () => {
     const { code } = await gw.stop('SIGTERM');
     agent.destroy();
     assert.equal(code, 0);
-    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms to stop`);
+    // Held up, it would wait for the 30 s keep-alive or shutdown timeout; 10 s leaves a loaded machine room.
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms to stop`);
   });
 
   it('a request that outlives the grace period is cut, and the process still exits 0', async () => {
