@@ -130,7 +130,8 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions, t
     setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
   });
 
-  capConnections(server, limits.maxConnections, rawErrorResponse('HG_ERR_TOO_MANY_CONNECTIONS', options.errorSettings), log);
+  // Over TLS no HTTP answer is possible before a handshake: the refused connection is just closed.
+  capConnections(server, limits.maxConnections, tls === undefined ? rawErrorResponse('HG_ERR_TOO_MANY_CONNECTIONS', options.errorSettings) : undefined, log);
   return server;
 }
 
@@ -138,7 +139,7 @@ export function limitedServer(handler: Handler, options: LimitedServerOptions, t
  * Counts open client connections; one over `max` gets a 503 and is closed before the HTTP
  * parser sees it. Node's own maxConnections drops such sockets without a word.
  */
-function capConnections(server: Server, max: number, answer: Buffer, log: ThrottledLog): void {
+function capConnections(server: Server, max: number, answer: Buffer | undefined, log: ThrottledLog): void {
   if (max === 0) return;
   const listeners = server.listeners('connection');
   const httpListener = listeners[0] as ((socket: Socket) => void) | undefined;
@@ -147,7 +148,11 @@ function capConnections(server: Server, max: number, answer: Buffer, log: Thrott
   let open = 0;
   server.on('connection', (socket: Socket) => {
     if (open >= max) {
-      log.warn('max_connections', { limit: 'max_connections', max, remote: socket.remoteAddress }, 'too many connections: refused with 503');
+      log.warn('max_connections', { limit: 'max_connections', max, remote: socket.remoteAddress }, answer === undefined ? 'too many connections: refused' : 'too many connections: refused with 503');
+      if (answer === undefined) {
+        socket.destroy();
+        return;
+      }
       socket.on('error', () => socket.destroy());
       socket.resume();
       socket.end(answer);
