@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { control, keySession } from '../helpers/control.js';
-import { ORG, startFaultBed, TOKENS, type FaultBed } from '../helpers/fault-bed.js';
+import { ORG, startFaultBed, STORAGE_TIMEOUT_S, TOKENS, type FaultBed } from '../helpers/fault-bed.js';
 import { assertGatewayHealthy, report, runFault } from '../helpers/fault-run.js';
 import { hasProgram } from '../helpers/programs.js';
 import { nodeCommand, startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
@@ -27,7 +27,7 @@ describe('Redis Cluster fault under load', { concurrency: false, timeout: 240_00
     cluster = await startRedisCluster({ masters: 3, nodeTimeoutMs: 1000 });
     clusterStartMs = Math.round(performance.now() - began);
     const seed = cluster.nodes[0] ?? assert.fail('no cluster node');
-    bed = await startFaultBed({ storage: { type: 'redis', enable_cluster: true, addrs: [`${seed.host}:${seed.port}`], timeout: 1 } });
+    bed = await startFaultBed({ storage: { type: 'redis', enable_cluster: true, addrs: [`${seed.host}:${seed.port}`], timeout: STORAGE_TIMEOUT_S } });
   });
   after(async () => {
     await bed?.stop();

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultBed, type FaultBed } from '../helpers/fault-bed.js';
+import { startFaultBed, STORAGE_TIMEOUT_S, type FaultBed } from '../helpers/fault-bed.js';
 import { assertGatewayHealthy, report, runFault, waitServing, type FaultFigures } from '../helpers/fault-run.js';
 import { tykError } from '../helpers/http.js';
 import { startLoad, tally } from '../helpers/load.js';
@@ -37,7 +37,7 @@ function debugSleep(port: number, seconds: number): Promise<void> {
 describe('Redis faults under load', { concurrency: false, timeout: 240_000 }, () => {
   let bed: FaultBed | undefined;
   before(async () => {
-    bed = await startFaultBed();
+    bed = await startFaultBed({ storageTimeoutS: STORAGE_TIMEOUT_S });
   });
   after(async () => {
     await bed?.stop();
@@ -56,14 +56,14 @@ describe('Redis faults under load', { concurrency: false, timeout: 240_000 }, ()
     assertGatewayHealthy(the());
   });
 
-  it('Redis slow (DEBUG SLEEP 3, over the 1 s storage timeout): 503 while it sleeps, then serving again', async (t) => {
+  it('Redis slow (DEBUG SLEEP 4, over the 2 s storage timeout): 503 while it sleeps, then serving again', async (t) => {
     if (!requireProgram(t, 'redis-cli', 'apt-get install redis-tools')) return;
     const port = the().redis?.port ?? assert.fail('no redis');
     const figures = await runFault(t, the(), {
-      fault: 'Redis slow (DEBUG SLEEP 3; storage timeout 1 s)',
+      fault: `Redis slow (DEBUG SLEEP 4; storage timeout ${STORAGE_TIMEOUT_S} s)`,
       affected: ['token', 'plugin'],
-      inject: () => debugSleep(port, 3),
-      holdMs: 3000,
+      inject: () => debugSleep(port, 4),
+      holdMs: 4000,
     });
     assertStorageFailClosed(figures);
     assertGatewayHealthy(the());

@@ -34,6 +34,8 @@ export const PYTHON_TOKEN = 'py-valid-token';
 export const DISPATCH_TIMEOUT_MS = 2000;
 /** The Python API's deadline (the hung-worker fault holds its workers past it). */
 export const PYTHON_TIMEOUT_MS = 1000;
+/** The storage command timeout (tyk.conf `storage.timeout`, seconds) of the Redis fault beds; Redis slow sleeps past it. */
+export const STORAGE_TIMEOUT_S = 2;
 export const RECV_MAX_BYTES = 1024 * 1024;
 /** DEBUG SLEEP (Redis slow) is off by default since Redis 7, whose option Redis 6 does not know. */
 const REDIS_MAJOR = Number(/v=(\d+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '0');
@@ -65,6 +67,8 @@ export interface BedOptions {
   readonly storage?: Record<string, unknown>;
   /** proxy_default_timeout in seconds (default 10: a loaded machine must not turn slowness into 504s). */
   readonly proxyTimeoutS?: number;
+  /** tyk.conf `storage.timeout` in seconds for the bed's own redis-server (default 5, Tyk's). */
+  readonly storageTimeoutS?: number;
   /** The Dispatch transport (`coprocess_options.transport`): grpc-js (the default) or h2. */
   readonly transport?: 'grpc-js' | 'h2';
   /** The deadline of gRPC hook calls (default DISPATCH_TIMEOUT_MS). */
@@ -138,7 +142,9 @@ export async function startFaultBed(options: BedOptions = {}): Promise<FaultBed>
   if (options.python === true) {
     apis['py.json'] = pythonAuthApi(up.origin, await writePythonAuth(dir, 'pyauth'));
   }
-  const storage = options.storage ?? { type: 'redis', host: '127.0.0.1', port: redis?.port, timeout: 1 };
+  // Tyk's 5 s storage timeout unless a bed needs a short one: at load average 25 to 35, 1 s and
+  // even 2 s turned CPU starvation of the gateway into 503s the test had not injected.
+  const storage = options.storage ?? { type: 'redis', host: '127.0.0.1', port: redis?.port, timeout: options.storageTimeoutS ?? 5 };
   const gw = await startGatewayProcess({
     readyTimeoutMs: 60_000,
     config: {

@@ -33,6 +33,8 @@ export interface GrpcioPluginOptions {
   eventsFile?: string;
   /** `host:port` (port 0 = any free port) or `unix:///path`; default `127.0.0.1:0`. */
   address?: string;
+  /** Seconds calls under way get to finish on stop() (the server's --grace; 2 by default). */
+  graceSeconds?: number;
 }
 
 let available: boolean | undefined;
@@ -62,6 +64,7 @@ export function startGrpcioPlugin(options: GrpcioPluginOptions = {}): Promise<Gr
 
   // --exit-with-stdin: the server also stops if this process dies without calling stop().
   const args = [GRPCIO_PLUGIN_SERVER, '--address', options.address ?? '127.0.0.1:0', '--events-file', eventsFile, '--exit-with-stdin'];
+  if (options.graceSeconds !== undefined) args.push('--grace', String(options.graceSeconds));
   const child = spawn('python3', args, { cwd: PACKAGE_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());

@@ -97,7 +97,8 @@ export function makeCert(options: CertOptions): TestCert {
   const signerType = options.issuer === undefined ? keyType : (options.issuer.keyObject.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec');
   const algorithm = signerType === 'rsa' ? seq(oid('1.2.840.113549.1.1.11'), tlv(0x05)) : seq(oid('1.2.840.10045.4.3.2'));
   const serial = randomBytes(12);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // A positive INTEGER in minimal DER: first byte 0x01..0x7f (a leading 0x00 would be refused by OpenSSL).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
   const tbs = seq(
     explicit(0, integer(Buffer.from([2]))),
     integer(serial),
