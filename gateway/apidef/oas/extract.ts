@@ -2,6 +2,7 @@ import type { AuthConfig, AuthMethod } from '../auth/index.js';
 import { oasTlsVersion } from '../../upstream-tls/index.js';
 import type { OasCustomAuthConfig, OasPlugin, TykExtension } from './schema.js';
 import type { OasSecurity, ResolvedScheme } from './security.js';
+import { goDurationSeconds } from '../go-duration.js';
 
 const X = 'x-tyk-api-gateway';
 
@@ -41,7 +42,7 @@ export function extractClassic(ext: TykExtension, security: OasSecurity | undefi
     put('strip_auth_data', `${X}.server.authentication.stripAuthorizationData`, auth.stripAuthorizationData);
     put('base_identity_provided_by', `${X}.server.authentication.baseIdentityProvider`, auth.baseIdentityProvider);
     const lifetime = auth.customKeyLifetime;
-    if (lifetime?.enabled === true) put('session_lifetime', `${X}.server.authentication.customKeyLifetime.value`, goDurationSeconds(lifetime.value));
+    if (lifetime?.enabled === true) put('session_lifetime', `${X}.server.authentication.customKeyLifetime.value`, goDurationSeconds(lifetime.value) ?? lifetime.value);
     extractMethods(security.requirements.flat(), put);
   }
 
@@ -214,18 +215,4 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1) as string] = value;
-}
-
-/** Go's time.ParseDuration for the units a key lifetime uses (h, m, s, ms), in whole seconds. */
-export function goDurationSeconds(text: string): number | string {
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  const pattern = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const match of text.matchAll(pattern)) {
-    if (match.index !== consumed) return text;
-    total += Number(match[1]) * (units[match[2] as string] as number);
-    consumed += match[0].length;
-  }
-  return consumed === text.length && consumed > 0 ? Math.floor(total) : text;
 }

@@ -1,6 +1,7 @@
 import type { Problem } from '../../validation/index.js';
 import { validateAt } from '../../validation/index.js';
-import { extractClassic, goDurationSeconds } from './extract.js';
+import { goDurationSeconds } from '../go-duration.js';
+import { extractClassic } from './extract.js';
 import { hookgateExtensionSchema, tykExtensionSchema } from './schema.js';
 import { resolveOasSecurity, type OasSecurity } from './security.js';
 import { TYK_OAS_FOREIGN_FIELDS } from './tyk-fields.js';
@@ -52,7 +53,7 @@ export function readOasApi(document: Record<string, unknown>): OasApi {
     errors.push(...security.errors);
     warnings.push(...security.warnings);
     const lifetime = auth.customKeyLifetime;
-    if (lifetime?.enabled === true && typeof goDurationSeconds(lifetime.value) !== 'number') {
+    if (lifetime?.enabled === true && goDurationSeconds(lifetime.value) === undefined) {
       errors.push({ path: `${TYK_EXTENSION_KEY}.server.authentication.customKeyLifetime.value`, message: `Expected \`${TYK_EXTENSION_KEY}.server.authentication.customKeyLifetime.value\` to be a duration such as "1h30m", got ${JSON.stringify(lifetime.value)}` });
     }
   } else if (document['security'] !== undefined) {
