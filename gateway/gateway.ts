@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
-import { apiLoadingOf } from './bundles/index.js';
+import { loadApisWithCertificates, storageReader } from './api-load.js';
+import type { ApiLoadResult, ApiSpec } from './apidef/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createRequestHandler, limitedServer } from './http/index.js';
 import { closeServer, listen } from './listeners.js';
@@ -52,8 +52,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   const { logger } = options;
   let loaded = options.apis;
   if (loaded === undefined) {
-    const { context, bundles } = apiLoadingOf(config, logger.child({ component: 'bundles' }));
-    loaded = await loadApiDefinitions(config.appPath, context, bundles);
+    const bundleLog = logger.child({ component: 'bundles' });
+    loaded = await loadApisWithCertificates(config, storageReader(config, logger), bundleLog);
   }
   const policies = options.policies ?? (await loadPolicies(config.policies));
   if (policies.errors.length > 0) throw policyLoadError(policies);

@@ -1,8 +1,8 @@
 import { PluginClients, processRunDir, PythonBridges, SidecarSupervisor, StorePluginData, transportFactory, type PythonBundle, type ReadinessCheck } from '../coprocess/index.js';
 import { logApiLoad } from './api-log.js';
-import { keepLastGood, loadApiDefinitions, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
-import { apiLoadingOf } from './bundles/index.js';
-import { CertificateStore } from './certs/index.js';
+import { loadApisWithCertificates } from './api-load.js';
+import { keepLastGood, type ApiLoadResult, type ApiSpec } from './apidef/index.js';
+import { CertificateStore, readStoreSnapshot } from './certs/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { createControlHandler } from './control/index.js';
 import { createErrorResponder } from './errors/index.js';
@@ -120,8 +120,8 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         for (const { file, problem } of nextPolicies.errors) policyLog.error({ file, field: problem.path }, problem.message);
         throw policyLoadError(nextPolicies);
       }
-      const { context, bundles } = apiLoadingOf(config, bundleLog);
-      const next = keepLastGood(apis, await loadApiDefinitions(config.appPath, context, bundles));
+      // Certificate-store IDs are read again: a certificate uploaded since is used, a deleted one refuses the API.
+      const next = keepLastGood(apis, await loadApisWithCertificates(config, (ids) => readStoreSnapshot(certs, ids), bundleLog));
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));

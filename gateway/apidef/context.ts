@@ -1,9 +1,10 @@
 import { processRunDir } from '../../coprocess/index.js';
 import { resolvePluginServer, type GatewayConfig } from '../config/index.js';
+import type { CertificateResolver } from '../crypto/index.js';
 import type { ApiLoadContext } from './features.js';
 
-/** What API definitions are checked against, from the gateway's config. */
-export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
+/** What API definitions are checked against, from the gateway's config; `certificates` reads what they name. */
+export function apiLoadContextOf(config: GatewayConfig, certificates?: CertificateResolver): ApiLoadContext {
   const { coprocess } = config;
   const names = new Set(coprocess.sidecars.map((s) => s.name));
   return {
@@ -13,6 +14,7 @@ export function apiLoadContextOf(config: GatewayConfig): ApiLoadContext {
     tls: { enabled: config.tls.enabled, customDomains: config.tls.customDomains, apiClientCertificates: config.tls.apiClientCertificates, baseDir: config.bundles.baseDir },
     defaultServer: coprocess.server,
     upstreamTls: config.upstreamTls,
+    ...(certificates === undefined ? {} : { certificates }),
     dispatchTimeoutMs: coprocess.dispatchTimeoutMs,
     resolveServer: (value) => {
       const reference = /^sidecar:(.*)$/.exec(value);

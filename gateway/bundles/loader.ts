@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
+import type { CertificateResolver } from '../crypto/index.js';
 import { apiLoadContextOf, type ApiLoadContext, type BundleLoader, type BundleOutcome } from '../apidef/index.js';
 import type { BundleSettings, GatewayConfig } from '../config/index.js';
 import { HookgateError, isHookgateError } from '../errors/index.js';
@@ -111,6 +112,6 @@ export function createBundleLoader(settings: BundleSettings, log?: Logger): Bund
 }
 
 /** What the gateway loads API definitions with: its plugin settings and a bundle loader. */
-export function apiLoadingOf(config: GatewayConfig, log?: Logger): { readonly context: ApiLoadContext; readonly bundles: BundleLoader } {
-  return { context: apiLoadContextOf(config), bundles: createBundleLoader(config.bundles, log) };
+export function apiLoadingOf(config: GatewayConfig, log?: Logger, certificates?: CertificateResolver): { readonly context: ApiLoadContext; readonly bundles: BundleLoader } {
+  return { context: apiLoadContextOf(config, certificates), bundles: createBundleLoader(config.bundles, log) };
 }

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { loadApiDefinitions, type ApiLoadResult } from '../apidef/index.js';
-import { apiLoadingOf } from '../bundles/index.js';
+import { loadApisWithCertificates, storageReader } from '../api-load.js';
+import type { ApiLoadResult } from '../apidef/index.js';
 import { loadConfigFile, type ConfigLoadResult, type GatewayConfig } from '../config/index.js';
-import type { Logger } from '../logging/index.js';
+import { createRootLogger, type Logger } from '../logging/index.js';
 import { loadPolicies, type PolicyLoadResult } from '../policy/index.js';
 import type { Problem } from '../validation/index.js';
 
@@ -41,8 +41,10 @@ export async function loadAll(configPath: string, bundleLog?: (config: GatewayCo
     const missing = await checkFolder(config.config.appPath, 'app_path');
     if (missing !== undefined) configFileProblems.push(missing);
     else {
-      const { context, bundles } = apiLoadingOf(config.config, bundleLog?.(config.config));
-      apis = await loadApiDefinitions(config.config.appPath, context, bundles);
+      const log = bundleLog?.(config.config);
+      // Certificate-store IDs in definitions are read from storage here, before the gateway opens it.
+      const storageLog = log ?? createRootLogger({ level: 'silent', format: 'json' }).logger;
+      apis = await loadApisWithCertificates(config.config, storageReader(config.config, storageLog), log);
     }
     policies = await loadPolicies(config.config.policies);
   }

@@ -12,7 +12,10 @@ export interface CertificateResolver {
   resolve(ref: string): CertificateLookup;
 }
 
-export type CertificateLookup = { readonly ok: true; readonly value: ResolvedCertificate } | { readonly ok: false; readonly problem: string };
+export type CertificateLookup =
+  | { readonly ok: true; readonly value: ResolvedCertificate }
+  /** `storeId` is set when the reference is a certificate-store ID the resolver has not read yet. */
+  | { readonly ok: false; readonly problem: string; readonly storeId?: string };
 
 /** What a reference holds, as plain data (it ends up in frozen config). */
 export interface ResolvedCertificate {
@@ -41,13 +44,33 @@ export function refLabel(ref: string): string {
   return ref.includes('-----BEGIN ') ? 'inline PEM' : JSON.stringify(ref);
 }
 
-/** Reads inline PEM and PEM files (relative paths from `baseDir`); store IDs are refused clearly. */
+/** Whether a reference has the shape of a certificate-store ID (`<org><64 hex digits>`). */
+export const isStoreIdShaped = (ref: string): boolean => STORE_ID.test(ref.trim());
+
+/** Reads inline PEM and PEM files (relative paths from `baseDir`); store IDs come back with `storeId` set. */
 export function fileAndPemResolver(baseDir: string): CertificateResolver {
+  return storeBackedResolver(baseDir, new Map(), new Set());
+}
+
+/**
+ * What the certificate store held for the IDs definitions name, read before they load: the
+ * certificate, or why there is none ("not in the certificate store", storage unreachable).
+ */
+export type StoreSnapshot = ReadonlyMap<string, CertificateLookup>;
+
+/**
+ * Resolves as Tyk does: inline PEM, else a store ID (from `stored`), else a PEM file. A store ID
+ * that `stored` has no answer for, and that is no file, is added to `wanted` (and comes back with
+ * `storeId` set), so the caller can read it from the store and resolve again.
+ */
+export function storeBackedResolver(baseDir: string, stored: StoreSnapshot, wanted: Set<string>): CertificateResolver {
   return {
     resolve(ref: string): CertificateLookup {
       const trimmed = ref.trim();
       if (trimmed === '') return { ok: false, problem: 'an empty certificate reference' };
       if (trimmed.includes('-----BEGIN ')) return parsePem(trimmed, 'inline PEM');
+      const fromStore = stored.get(trimmed);
+      if (fromStore !== undefined) return fromStore;
       const path = isAbsolute(trimmed) ? trimmed : resolve(baseDir, trimmed);
       if (existsSync(path) && statSync(path).isFile()) {
         let text: string;
@@ -59,7 +82,8 @@ export function fileAndPemResolver(baseDir: string): CertificateResolver {
         return parsePem(text, path);
       }
       if (STORE_ID.test(trimmed)) {
-        return { ok: false, problem: `${JSON.stringify(trimmed)} looks like a certificate-store ID, but the certificate store is not available yet: give a PEM file path or inline PEM` };
+        wanted.add(trimmed);
+        return { ok: false, storeId: trimmed, problem: `${JSON.stringify(trimmed)} looks like a certificate-store ID, but the certificate store has not been read` };
       }
       return { ok: false, problem: `no such file: ${path}` };
     },

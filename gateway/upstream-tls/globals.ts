@@ -36,10 +36,27 @@ export interface UpstreamTlsGlobals {
   readonly pinnedPublicKeys: Readonly<Record<string, readonly string[]>>;
   /** Node's roots plus the extra CAs, or undefined when there are no extras (Node's default store). */
   readonly trustStore: readonly string[] | undefined;
+  /**
+   * Entries that name certificate-store IDs, as written: the store is read after the config, so
+   * they are resolved with each API definition (only those that apply to its upstream host).
+   */
+  readonly storeEntries: StoreEntries;
   readonly envProxy: EnvProxy;
   /** Where relative certificate paths in API definitions resolve (the config file's folder). */
   readonly baseDir: string;
 }
+
+/** tyk.conf upstream entries naming certificate-store IDs, resolved when API definitions load. */
+export interface StoreEntries {
+  /** `security.certificates.upstream`: host key → reference. */
+  readonly clientCertificates: Readonly<Record<string, string>>;
+  /** `security.pinned_public_keys`: host key → comma list of references. */
+  readonly pinnedPublicKeys: Readonly<Record<string, string>>;
+  /** `hookgate.upstream.ca_certificates`: references with their index. */
+  readonly caCertificates: readonly { readonly index: number; readonly ref: string }[];
+}
+
+const NO_STORE_ENTRIES: StoreEntries = { clientCertificates: {}, pinnedPublicKeys: {}, caCertificates: [] };
 
 /** The settings of a gateway whose tyk.conf sets none of them (for checking definitions without a config). */
 export const DEFAULT_UPSTREAM_TLS: UpstreamTlsGlobals = {
@@ -52,6 +69,7 @@ export const DEFAULT_UPSTREAM_TLS: UpstreamTlsGlobals = {
   clientCertificates: {},
   pinnedPublicKeys: {},
   trustStore: undefined,
+  storeEntries: NO_STORE_ENTRIES,
   envProxy: { http: '', https: '', noProxy: '' },
   baseDir: '.',
 };
@@ -114,16 +132,30 @@ export function resolveUpstreamTlsGlobals(tyk: UpstreamTlsConfigInput, baseDir: 
   const ciphers = tyk.proxy_ssl_ciphers ?? [];
   problems.push(...cipherProblems(ciphers, 'proxy_ssl_ciphers'));
 
+  // A store ID cannot be read yet: the entry waits for the API definitions (storeEntries).
+  const names = (list: string) => list.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const inStore = (ref: string) => {
+    const found = resolver.resolve(ref);
+    return !found.ok && found.storeId !== undefined;
+  };
+  const stored = { clientCertificates: {} as Record<string, string>, pinnedPublicKeys: {} as Record<string, string>, caCertificates: [] as { index: number; ref: string }[] };
   const clientCertificates: Record<string, ResolvedCertificate> = {};
   for (const [host, ref] of Object.entries(tyk.security.certificates.upstream ?? {})) {
+    if (inStore(ref)) {
+      stored.clientCertificates[host] = ref;
+      continue;
+    }
     const cert = clientCertificate(ref, `security.certificates.upstream[${JSON.stringify(host)}]`, resolve, problems);
     if (cert !== undefined) clientCertificates[host] = cert;
   }
   const pinnedPublicKeys: Record<string, string[]> = {};
   for (const [host, list] of Object.entries(tyk.security.pinned_public_keys ?? {})) {
-    pinnedPublicKeys[host] = pinFingerprints(list, `security.pinned_public_keys[${JSON.stringify(host)}]`, resolve, problems);
+    if (names(list).some(inStore)) stored.pinnedPublicKeys[host] = list;
+    else pinnedPublicKeys[host] = pinFingerprints(list, `security.pinned_public_keys[${JSON.stringify(host)}]`, resolve, problems);
   }
-  const trust = extraTrustAnchors({ env, configured: tyk.hookgate.upstream.ca_certificates, resolver });
+  const configured: { index: number; ref: string }[] = [];
+  tyk.hookgate.upstream.ca_certificates.forEach((ref, index) => (inStore(ref) ? stored.caCertificates : configured).push({ index, ref }));
+  const trust = extraTrustAnchors({ env, configured, resolver });
   problems.push(...trust.problems);
   if (problems.length > 0) return { globals: undefined, problems };
   return {
@@ -138,6 +170,7 @@ export function resolveUpstreamTlsGlobals(tyk: UpstreamTlsConfigInput, baseDir: 
       clientCertificates,
       pinnedPublicKeys,
       trustStore: trustStoreWith(trust.pems),
+      storeEntries: stored,
       envProxy: envProxyOf(env),
       baseDir,
     },

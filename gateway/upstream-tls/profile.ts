@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { openSslCiphers, type CertificateResolver } from '../crypto/index.js';
+import { rootCertificates } from 'node:tls';
+import { openSslCiphers, type CertificateResolver, type ResolvedCertificate } from '../crypto/index.js';
 import { envProxyFor, parseForwardProxy, type ForwardProxy } from './forward-proxy.js';
 import { clientCertificate, cipherProblems, pinFingerprints, versionProblems, type UpstreamTlsGlobals } from './globals.js';
 import { certificateKeysFor, lookupHost, pinKeysFor } from './host-maps.js';
+import { caCertificatePem } from './trust.js';
 import { tlsVersionName, type TlsVersionName } from './versions.js';
 
 type Problem = { readonly path: string; readonly message: string };
@@ -106,16 +108,21 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
   if (problems.length > 0) return { profile: undefined, problems };
   if (!secure && proxy === undefined) return { profile: PLAIN_PROFILE, problems };
 
+  const fromStore = secure ? storeEntriesFor(url.host, globals, resolver) : { clientCertificates: {}, pinnedPublicKeys: {}, caPems: [], problems: [] };
+  if (fromStore.problems.length > 0) return { profile: undefined, problems: fromStore.problems };
+
   let tls: UpstreamTlsOptions | undefined;
   if (secure) {
-    const cert = lookupHost([globals.clientCertificates, certificates], certificateKeysFor(url.host))?.value;
-    const pinList = lookupHost([globals.pinnedPublicKeys, pins], pinKeysFor(url.host))?.value ?? [];
+    const gatewayCerts = { ...globals.clientCertificates, ...fromStore.clientCertificates };
+    const gatewayPins = { ...globals.pinnedPublicKeys, ...fromStore.pinnedPublicKeys };
+    const cert = lookupHost([gatewayCerts, certificates], certificateKeysFor(url.host))?.value;
+    const pinList = lookupHost([gatewayPins, pins], pinKeysFor(url.host))?.value ?? [];
     tls = {
       verifyChain: !(globals.insecureSkipVerify || t.ssl_insecure_skip_verify),
       minVersion: tlsVersionName(minVersion),
       maxVersion: tlsVersionName(maxVersion),
       ciphers: openSslCiphers(apiCiphers.length > 0 ? apiCiphers : globals.ciphers).openssl,
-      ca: globals.trustStore,
+      ca: fromStore.caPems.length === 0 ? globals.trustStore : [...(globals.trustStore ?? rootCertificates), ...fromStore.caPems],
       clientCertificate: cert === undefined || cert.privateKeyPem === undefined ? undefined : { certPem: cert.certificatePem, keyPem: cert.privateKeyPem, label: cert.label },
       pins: pinList,
       commonNameCheck: globals.forceCommonNameCheck || t.ssl_force_common_name_check,
@@ -123,6 +130,37 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
     };
   }
   // The trust store is the same for every profile; hashing it once per API would only cost time.
-  const identity = JSON.stringify({ tls: tls === undefined ? null : { ...tls, ca: tls.ca === undefined ? 0 : 1 }, proxy: proxy ?? null });
+  // CAs from the store differ per ID, so their IDs (SHA-256 of the content) are part of the identity.
+  const storeCas = globals.storeEntries.caCertificates.map((c) => c.ref);
+  const identity = JSON.stringify({ tls: tls === undefined ? null : { ...tls, ca: tls.ca === undefined ? 0 : storeCas }, proxy: proxy ?? null });
   return { profile: { key: createHash('sha256').update(identity).digest('hex').slice(0, 32), tls, proxy }, problems };
+}
+
+/**
+ * The tyk.conf entries naming certificate-store IDs that apply to `host` (the keys Tyk tries for
+ * it; every CA), resolved now that the store has been read. An ID the store does not have refuses
+ * the API: mTLS, pinning or a CA that silently did nothing would be worse (docs/upstream-tls.md).
+ */
+function storeEntriesFor(host: string, globals: UpstreamTlsGlobals, resolver: CertificateResolver) {
+  const problems: Problem[] = [];
+  const resolve = (ref: string) => resolver.resolve(ref);
+  const entries = globals.storeEntries;
+  const clientCertificates: Record<string, ResolvedCertificate> = {};
+  for (const key of certificateKeysFor(host)) {
+    if (!Object.hasOwn(entries.clientCertificates, key)) continue;
+    const ref = entries.clientCertificates[key] as string;
+    const cert = clientCertificate(ref, `security.certificates.upstream[${JSON.stringify(key)}]`, resolve, problems);
+    if (cert !== undefined) clientCertificates[key] = cert;
+  }
+  const pinnedPublicKeys: Record<string, string[]> = {};
+  for (const key of pinKeysFor(host)) {
+    const list = entries.pinnedPublicKeys[key];
+    if (Object.hasOwn(entries.pinnedPublicKeys, key) && list !== undefined) pinnedPublicKeys[key] = pinFingerprints(list, `security.pinned_public_keys[${JSON.stringify(key)}]`, resolve, problems);
+  }
+  const caPems: string[] = [];
+  for (const { index, ref } of entries.caCertificates) {
+    const pem = caCertificatePem(ref, index, resolver, problems);
+    if (pem !== undefined) caPems.push(pem);
+  }
+  return { clientCertificates, pinnedPublicKeys, caPems, problems };
 }

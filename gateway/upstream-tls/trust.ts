@@ -11,7 +11,8 @@ import type { CertificateResolver } from '../crypto/index.js';
  */
 export interface TrustSources {
   readonly env: NodeJS.ProcessEnv;
-  readonly configured: readonly string[];
+  /** `hookgate.upstream.ca_certificates` entries with their index (store IDs are resolved later, apart). */
+  readonly configured: readonly { readonly index: number; readonly ref: string }[];
   readonly resolver: CertificateResolver;
 }
 
@@ -52,14 +53,21 @@ export function extraTrustAnchors(sources: TrustSources): { pems: string[]; prob
       }
     }
   }
-  sources.configured.forEach((ref, index) => {
-    const found = sources.resolver.resolve(ref);
-    const path = `hookgate.upstream.ca_certificates[${index}]`;
-    if (!found.ok) problems.push({ path, message: `\`${path}\`: ${found.problem}` });
-    else if (found.value.certificatePem === '') problems.push({ path, message: `\`${path}\`: ${found.value.label} holds no certificate (a bare public key cannot be a CA)` });
-    else pems.push(found.value.certificatePem);
-  });
+  for (const { index, ref } of sources.configured) {
+    const pem = caCertificatePem(ref, index, sources.resolver, problems);
+    if (pem !== undefined) pems.push(pem);
+  }
   return { pems, problems };
+}
+
+/** One `hookgate.upstream.ca_certificates` entry as PEM; undefined (with the problem added) when unusable. */
+export function caCertificatePem(ref: string, index: number, resolver: CertificateResolver, problems: { path: string; message: string }[]): string | undefined {
+  const found = resolver.resolve(ref);
+  const path = `hookgate.upstream.ca_certificates[${index}]`;
+  if (!found.ok) problems.push({ path, message: `\`${path}\`: ${found.problem}` });
+  else if (found.value.certificatePem === '') problems.push({ path, message: `\`${path}\`: ${found.value.label} holds no certificate (a bare public key cannot be a CA)` });
+  else return found.value.certificatePem;
+  return undefined;
 }
 
 /** Node's bundled roots with the extras, for `tls.createSecureContext({ ca })` (which replaces the defaults). */

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadApiDocuments, readOasApi } from '../../gateway/apidef/index.js';
 import { apiLoadContextOf } from '../../gateway/apidef/context.js';
 import { loadConfigDocument } from '../../gateway/config/index.js';
-import { openSslCiphers } from '../../gateway/crypto/index.js';
+import { openSslCiphers, parsePem, storeBackedResolver, type CertificateLookup } from '../../gateway/crypto/index.js';
 import { certificateKeysFor, envProxyFor, lookupHost, pinKeysFor, resolveTlsVersions } from '../../gateway/upstream-tls/index.js';
 import { keylessApi } from '../helpers/apis.js';
 import { makeCa, makeLeaf, type TestCert } from '../helpers/certs.js';
@@ -76,9 +76,10 @@ describe('upstream TLS settings refused at load', { skip: hasProgram('openssl') 
     assert.ok(text.some((m) => m.includes('"TLS_NOT_A_CIPHER" is not a Go TLS cipher suite name')));
     assert.ok(text.some((m) => m.includes('security.certificates.upstream["*"]') && m.includes('has no private key')));
     assert.ok(text.some((m) => m.includes('no such file') && m.includes('missing.pem')));
-    assert.ok(text.some((m) => m.includes('certificate store is not available yet')));
     assert.ok(text.some((m) => m.startsWith('`security.pinned_public_keys["*"]` names no public key')));
-    assert.equal(errors.length, 6);
+    // A certificate-store ID waits for the API definitions (the store is read after the config).
+    assert.ok(!text.some((m) => m.includes('store.example.com')), text.join('\n'));
+    assert.equal(errors.length, 5);
   });
 
   it('refuses an API with a bad upstream setting, naming the OAS path it came from', () => {
@@ -129,5 +130,47 @@ describe('upstream TLS settings refused at load', { skip: hasProgram('openssl') 
     });
     assert.equal((oas.classic?.['proxy'] as Record<string, unknown>)['transport'], undefined);
     assert.ok(oas.warnings.some((w) => w.path === 'x-tyk-api-gateway.upstream.proxy.enabled'));
+  });
+});
+
+describe('certificate-store IDs in upstream settings', { skip: hasProgram('openssl') || process.env['CI'] === 'true' ? false : 'openssl is not installed' }, () => {
+  let dir: TempDir;
+  let leaf: TestCert;
+  before(async () => {
+    dir = await tempDir();
+    leaf = makeLeaf(dir, { cn: 'store-client' }, makeCa(dir, 'CA'));
+  });
+  after(async () => dir.remove());
+
+  const present = `org1${'ab'.repeat(32)}`;
+  const absent = `org1${'cd'.repeat(32)}`;
+  const elsewhere = `org1${'ef'.repeat(32)}`;
+
+  it('resolves tyk.conf and API entries against the store snapshot, only those that apply to the upstream host', () => {
+    const loaded = loadConfigDocument({
+      security: { certificates: { upstream: { '*': present, 'other.example': elsewhere } }, pinned_public_keys: { '127.0.0.1': present } },
+    }, `${dir.path}/tyk.conf`);
+    assert.ok(loaded.config, messages(loaded.errors).join('\n'));
+    const pair = parsePem(leaf.cert + leaf.key, 'pair');
+    assert.ok(pair.ok);
+    const wanted = new Set<string>();
+    const documents = [
+      { file: 'a.json', document: keylessApi('a', '/a/', 'https://127.0.0.1:1') },
+      { file: 'b.json', document: keylessApi('b', '/b/', 'https://127.0.0.1:1', {}, { upstream_certificates: { '127.0.0.1': absent } }) },
+    ];
+    // First pass: no snapshot yet; the IDs asked for are collected (not other.example's).
+    loadApiDocuments(documents, apiLoadContextOf(loaded.config, storeBackedResolver(dir.path, new Map(), wanted)));
+    assert.deepEqual([...wanted].sort(), [present, absent]);
+
+    const snapshot = new Map<string, CertificateLookup>([
+      [present, pair],
+      [absent, { ok: false as const, problem: `certificate-store ID "${absent}" is not in the certificate store` }],
+    ]);
+    const result = loadApiDocuments(documents, apiLoadContextOf(loaded.config, storeBackedResolver(dir.path, snapshot, new Set())));
+    const [a] = result.apis;
+    assert.equal(a?.upstream.tls?.clientCertificate?.certPem, pair.value.certificatePem);
+    assert.deepEqual(a?.upstream.tls?.pins, [leaf.spkiSha256]);
+    const refusal = messages(result.refused[0]?.errors ?? []);
+    assert.ok(refusal.some((m) => m.includes('`upstream_certificates["127.0.0.1"]`') && m.includes(absent) && m.includes('not in the certificate store')), refusal.join('\n'));
   });
 });
