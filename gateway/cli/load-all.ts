@@ -3,7 +3,8 @@ import { relative } from 'node:path';
 import { loadApisWithCertificates, storageReader } from '../api-load.js';
 import type { ApiLoadResult } from '../apidef/index.js';
 import { loadConfigFile, type ConfigLoadResult, type GatewayConfig } from '../config/index.js';
-import { createRootLogger, type Logger } from '../logging/index.js';
+import { pino } from 'pino';
+import type { Logger } from '../logging/index.js';
 import { loadPolicies, type PolicyLoadResult } from '../policy/index.js';
 import type { Problem } from '../validation/index.js';
 
@@ -43,7 +44,7 @@ export async function loadAll(configPath: string, bundleLog?: (config: GatewayCo
     else {
       const log = bundleLog?.(config.config);
       // Certificate-store IDs in definitions are read from storage here, before the gateway opens it.
-      const storageLog = log ?? createRootLogger({ level: 'silent', format: 'json' }).logger;
+      const storageLog = log ?? pino({ level: 'silent' });
       apis = await loadApisWithCertificates(config.config, storageReader(config.config, storageLog), log);
     }
     policies = await loadPolicies(config.config.policies);
