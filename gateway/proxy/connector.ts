@@ -41,8 +41,8 @@ export function upstreamConnector(profile: UpstreamProfile, timeoutMs: number): 
   };
   const proxy = profile.proxy;
   if (proxy === undefined) return checked;
-  // The proxy's own certificate is checked against the default roots (Tyk: the system store).
-  const toProxy = buildConnector({ timeout: timeoutMs });
+  // The proxy's own certificate is checked against the upstreams' trust store (Go: the transport's RootCAs).
+  const toProxy = buildConnector({ timeout: timeoutMs, ...(profile.proxyCa === undefined ? {} : { secureContext: createSecureContext({ ca: [...profile.proxyCa] }) }) });
   return (opts, callback) => {
     const proxyOpts = {
       hostname: proxy.hostname,

@@ -51,10 +51,12 @@ export interface UpstreamProfile {
   /** Set for https:// targets. */
   readonly tls: UpstreamTlsOptions | undefined;
   readonly proxy: ForwardProxy | undefined;
+  /** What an https:// proxy's certificate is verified against: the upstream trust store (undefined: Node's roots). */
+  readonly proxyCa: readonly string[] | undefined;
 }
 
 /** The profile every API without settings of its own shares, for http:// targets and without a proxy. */
-export const PLAIN_PROFILE: UpstreamProfile = { key: 'plain', tls: undefined, proxy: undefined };
+export const PLAIN_PROFILE: UpstreamProfile = { key: 'plain', tls: undefined, proxy: undefined, proxyCa: undefined };
 
 /**
  * An API's upstream profile: the gateway's settings, overridden or extended by the API's as Tyk
@@ -111,6 +113,7 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
   const fromStore = secure ? storeEntriesFor(url.host, globals, resolver) : { clientCertificates: {}, pinnedPublicKeys: {}, caPems: [], problems: [] };
   if (fromStore.problems.length > 0) return { profile: undefined, problems: fromStore.problems };
 
+  const ca = fromStore.caPems.length === 0 ? globals.trustStore : [...(globals.trustStore ?? rootCertificates), ...fromStore.caPems];
   let tls: UpstreamTlsOptions | undefined;
   if (secure) {
     const gatewayCerts = { ...globals.clientCertificates, ...fromStore.clientCertificates };
@@ -122,7 +125,7 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
       minVersion: tlsVersionName(minVersion),
       maxVersion: tlsVersionName(maxVersion),
       ciphers: openSslCiphers(apiCiphers.length > 0 ? apiCiphers : globals.ciphers).openssl,
-      ca: fromStore.caPems.length === 0 ? globals.trustStore : [...(globals.trustStore ?? rootCertificates), ...fromStore.caPems],
+      ca,
       clientCertificate: cert === undefined || cert.privateKeyPem === undefined ? undefined : { certPem: cert.certificatePem, keyPem: cert.privateKeyPem, label: cert.label },
       pins: pinList,
       commonNameCheck: globals.forceCommonNameCheck || t.ssl_force_common_name_check,
@@ -132,8 +135,10 @@ export function upstreamProfileOf(api: ApiUpstreamInput, globals: UpstreamTlsGlo
   // The trust store is the same for every profile; hashing it once per API would only cost time.
   // CAs from the store differ per ID, so their IDs (SHA-256 of the content) are part of the identity.
   const storeCas = globals.storeEntries.caCertificates.map((c) => c.ref);
-  const identity = JSON.stringify({ tls: tls === undefined ? null : { ...tls, ca: tls.ca === undefined ? 0 : storeCas }, proxy: proxy ?? null });
-  return { profile: { key: createHash('sha256').update(identity).digest('hex').slice(0, 32), tls, proxy }, problems };
+  const caMark = ca === undefined ? 0 : storeCas;
+  const identity = JSON.stringify({ tls: tls === undefined ? null : { ...tls, ca: caMark }, proxy: proxy ?? null, proxyCa: caMark });
+  const proxyCa = proxy?.protocol === 'https:' ? ca : undefined;
+  return { profile: { key: createHash('sha256').update(identity).digest('hex').slice(0, 32), tls, proxy, proxyCa }, problems };
 }
 
 /**

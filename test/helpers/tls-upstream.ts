@@ -1,4 +1,4 @@
-import { request as httpRequest, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { request as httpRequest, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { SecureVersion, TLSSocket } from 'node:tls';
@@ -10,6 +10,8 @@ export interface TlsSeen {
   readonly clientCn: string | null;
   readonly protocol: string | null;
   readonly cipher: string;
+  /** With `renegotiate`: whether the renegotiation the upstream asked for completed. */
+  readonly renegotiated?: boolean;
 }
 
 export interface TlsUpstream {
@@ -29,6 +31,8 @@ export interface TlsUpstreamOptions {
   readonly ciphers?: string;
   /** The host name in `origin` (certificates name 127.0.0.1 or localhost). */
   readonly host?: string;
+  /** Renegotiate (TLS 1.2, asking for a client certificate) before answering each request. */
+  readonly renegotiate?: boolean;
 }
 
 /** An HTTPS upstream on loopback that answers every request with a JSON account of it. */
@@ -44,13 +48,19 @@ export async function startTlsUpstream(options: TlsUpstreamOptions): Promise<Tls
     ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }),
   }, (req, res) => {
     const socket = req.socket as TLSSocket;
-    const peer = socket.getPeerCertificate();
-    const cn = peer.subject?.CN;
-    const entry: TlsSeen = { url: req.url ?? '', clientCn: typeof cn === 'string' ? cn : null, protocol: socket.getProtocol(), cipher: socket.getCipher().name };
-    seen.push(entry);
-    req.resume();
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(entry));
+    const answer = (renegotiated?: boolean) => {
+      const cn = socket.getPeerCertificate().subject?.CN;
+      const entry: TlsSeen = { url: req.url ?? '', clientCn: typeof cn === 'string' ? cn : null, protocol: socket.getProtocol(), cipher: socket.getCipher().name, ...(renegotiated === undefined ? {} : { renegotiated }) };
+      seen.push(entry);
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(entry));
+    };
+    if (options.renegotiate !== true) return answer();
+    socket.renegotiate({ requestCert: true, rejectUnauthorized: false }, (err) => {
+      if (err === null || err === undefined) answer(true);
+      else socket.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -72,11 +82,14 @@ export interface ForwardProxyServer {
   close(): Promise<void>;
 }
 
-/** A plain HTTP forward proxy: relays absolute-form requests and opens CONNECT tunnels. */
-export async function startForwardProxy(): Promise<ForwardProxyServer> {
+/**
+ * A forward proxy: relays absolute-form requests and opens CONNECT tunnels. Plain HTTP, or HTTPS
+ * with `tls` (an https:// proxy URL: the client speaks TLS to the proxy itself).
+ */
+export async function startForwardProxy(options: { readonly tls?: { readonly cert: string; readonly key: string } } = {}): Promise<ForwardProxyServer> {
   const seen: ProxySeen[] = [];
   const sockets = new Set<Socket>();
-  const server = createHttpServer((req: IncomingMessage, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     seen.push({ method: req.method ?? '', target: req.url ?? '', proxyAuthorization: req.headers['proxy-authorization'] });
     const target = new URL(req.url ?? '');
     const headers = { ...req.headers };
@@ -87,7 +100,8 @@ export async function startForwardProxy(): Promise<ForwardProxyServer> {
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
+  };
+  const server: Server = options.tls === undefined ? createHttpServer(handler) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler);
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     seen.push({ method: 'CONNECT', target: req.url ?? '', proxyAuthorization: req.headers['proxy-authorization'] });
     const [host, port] = (req.url ?? '').split(':');
@@ -105,7 +119,7 @@ export async function startForwardProxy(): Promise<ForwardProxyServer> {
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     seen,
     close: async () => {
       for (const socket of sockets) socket.destroy();
