@@ -15,7 +15,7 @@ import type { HostRouter } from './routing/index.js';
 import { loadPolicies, policyLoadError, PolicyStore, type Policy } from './policy/index.js';
 import { SessionStore } from './session/index.js';
 import { createStore, type Store } from './storage/index.js';
-import { ExpiryMonitor, ServerTls } from './tls/index.js';
+import { certificateAuthCertificates, ExpiryMonitor, ServerTls } from './tls/index.js';
 
 /** How long startup waits for storage to answer. */
 const STORAGE_WAIT_MS = 10_000;
@@ -103,7 +103,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const certs = new CertificateStore(store, { secret: config.tls.storeSecret, baseDir: config.bundles.baseDir });
   const tlsLog = logger.child({ component: 'tls' });
   const serverTls = new ServerTls(config, certs, tlsLog);
-  const expiry = new ExpiryMonitor(config.tls.expiry, metrics, events, tlsLog);
+  const expiry = new ExpiryMonitor(config.tls.expiry, metrics, events, tlsLog, (current) => certificateAuthCertificates(current, certs, sessions));
 
   let router: HostRouter<RouteTarget> = buildRouter(loaded.apis, loaded.refused);
   let apis = loaded.apis;
