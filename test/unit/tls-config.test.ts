@@ -124,6 +124,36 @@ describe('TLS settings in Tyk OAS definitions', () => {
     assert.equal(api?.auth.requirements[0]?.[0]?.config?.use_certificate, true);
   });
 
+  it('server.authentication.certificateAuth (Tyk 5.12) turns certificate auth on alone, and decides over enableClientCertificate', () => {
+    const load = (authentication: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      const doc = oasApi('o', '/o/', 'http://up', { authentication, ...extra });
+      return loadApiDocuments([{ file: 'o.json', document: doc }], context);
+    };
+    // Alone: the auth token (Authorization header) carrying certificate auth, no "default auth token" warning.
+    const alone = load({ certificateAuth: { enabled: true } });
+    assert.deepEqual(alone.refused, []);
+    assert.equal(alone.apis[0]?.tls.certificateAuth, true);
+    const scheme = alone.apis[0]?.auth.requirements[0]?.[0];
+    assert.equal(scheme?.method, 'auth_token');
+    assert.equal(scheme?.config?.use_certificate, true);
+    assert.deepEqual(alone.warnings, []);
+
+    // With an apiKey scheme: the new contract wins over the old one, both ways.
+    const withKey = (enableClientCertificate: boolean, enabled: boolean) =>
+      load({ securitySchemes: { api_key: { enabled: true, enableClientCertificate } }, certificateAuth: { enabled } }, { components: { api_key: SCHEMES.api_key }, security: [{ api_key: [] }] });
+    const on = withKey(false, true);
+    assert.equal(on.apis[0]?.tls.certificateAuth, true);
+    assert.equal(on.apis[0]?.auth.requirements[0]?.length, 1, 'the apiKey scheme carries it; no second token scheme');
+    const off = withKey(true, false);
+    assert.equal(off.apis[0]?.tls.certificateAuth, false);
+    assert.ok(off.warnings.some((w) => w.problem.path.endsWith('api_key.enableClientCertificate')), JSON.stringify(off.warnings));
+
+    // With JWT: certificate auth is added to the AND chain, as hmac and custom are.
+    const jwt = load({ securitySchemes: { jwt: { enabled: true, source: 'c2VjcmV0', signingMethod: 'hmac', identityBaseField: 'sub' } }, certificateAuth: { enabled: true } }, { components: { jwt: SCHEMES.jwt_auth }, security: [{ jwt: [] }] });
+    assert.deepEqual(jwt.refused.flatMap((r) => messages(r.errors)), []);
+    assert.deepEqual(jwt.apis[0]?.auth.requirements[0]?.map((s) => s.method), ['jwt', 'auth_token']);
+  });
+
   it('customDomain.enabled false keeps the API on every host', () => {
     const doc = oasApi('o', '/o/', 'http://up', { authentication: false });
     (doc['x-tyk-api-gateway']['server'] as Record<string, unknown>)['customDomain'] = { enabled: false, name: 'off.example' };

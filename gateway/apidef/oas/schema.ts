@@ -76,6 +76,8 @@ const authentication = obj({
   securitySchemes: dict(z.unknown()).default({}),
   hmac: hmac.optional(),
   custom: custom.optional(),
+  /** Certificate auth, Tyk 5.12's contract: Classic `auth_configs.authToken.use_certificate`; replaces `enableClientCertificate`. */
+  certificateAuth: obj({ enabled: bool().default(false) }).optional(),
   customKeyLifetime: obj({
     enabled: bool().default(false),
     value: str('a Go duration such as "1h30m"').default(''),

@@ -77,12 +77,14 @@ export function resolveOasSecurity(document: Record<string, unknown>, auth: OasA
 
   const hmacOn = auth.hmac?.enabled === true || vendorEntryEnabled(auth, 'hmac');
   const customOn = auth.custom?.enabled === true;
+  const certificateOn = auth.certificateAuth?.enabled === true;
   let result: ResolvedScheme[][];
   if (groups.length <= 1) {
     // One requirement (or none): the AND chain of every enabled method, as Tyk runs it.
     const group = [...(groups[0] ?? [])];
     if (hmacOn && !group.some((s) => s.method === 'hmac')) group.push(proprietaryScheme('hmac', 'hmac', auth, errors, warnings));
     if (customOn && !group.some((s) => s.method === 'custom_plugin')) group.push(proprietaryScheme('custom', 'custom_plugin', auth, errors, warnings));
+    if (certificateOn && !group.some((s) => s.method === 'auth_token')) group.push(certificateAuthScheme());
     if (group.length === 0) {
       warnings.push({ path: `${X_AUTH}.enabled`, message: `authentication is enabled but no security requirement names a scheme and no Tyk method is enabled, so the API uses the auth token in the Authorization header (Tyk's default)` });
       group.push({ name: 'authToken', method: 'auth_token', config: undefined, at: `${X_AUTH}`, settings: {} });
@@ -93,6 +95,7 @@ export function resolveOasSecurity(document: Record<string, unknown>, auth: OasA
     const named = new Set(result.flat().map((s) => s.method));
     if (hmacOn && !named.has('hmac')) warnings.push({ path: `${X_AUTH}.hmac`, message: 'HMAC is enabled but no security requirement names it (`hmac`); in compliant mode it never runs' });
     if (customOn && !named.has('custom_plugin')) warnings.push({ path: `${X_AUTH}.custom`, message: 'custom plugin auth is enabled but no security requirement names it (`custom`); in compliant mode it never runs' });
+    if (certificateOn && !named.has('auth_token')) warnings.push({ path: `${X_AUTH}.certificateAuth`, message: 'certificate auth is enabled but no security requirement names an apiKey scheme (the auth token, which carries it); in compliant mode it never runs' });
     if (auth.baseIdentityProvider !== '') {
       errors.push({
         path: `${X_AUTH}.baseIdentityProvider`,
@@ -100,6 +103,7 @@ export function resolveOasSecurity(document: Record<string, unknown>, auth: OasA
       });
     }
   }
+  if (auth.certificateAuth !== undefined) result = withCertificateAuth(result, certificateOn, warnings);
   if (mode === 'legacy' || result.length === 1) checkBaseIdentity(auth.baseIdentityProvider, result[0] ?? [], errors);
   checkSameSettings(result.flat(), errors);
   return { mode, requirements: result, errors, warnings };
@@ -206,6 +210,30 @@ function standardScheme(name: string, method: AuthMethod, openapi: Record<string
   if (method === 'auth_token') config = { ...withApiKeyLocation(config, openapi), use_certificate: settings['enableClientCertificate'] === true };
   checkSomeSource(config, name, at, errors);
   return { name, method, config, at, settings };
+}
+
+/**
+ * Certificate auth with nothing else naming the auth token: Tyk's default auth token (the
+ * Authorization header; the token is used only with allow_unsafe_dynamic_mtls_token).
+ */
+function certificateAuthScheme(): ResolvedScheme {
+  return { name: 'authToken', method: 'auth_token', config: { ...sourcesConfig('authToken', {}, true), use_certificate: true }, at: `${X_AUTH}.certificateAuth`, settings: {} };
+}
+
+/**
+ * Tyk 5.12's `certificateAuth` decides certificate auth for every auth-token scheme; their
+ * `enableClientCertificate` (the old contract) counts only when `certificateAuth` is absent.
+ */
+function withCertificateAuth(groups: ResolvedScheme[][], enabled: boolean, warnings: Problem[]): ResolvedScheme[][] {
+  return groups.map((group) =>
+    group.map((scheme) => {
+      if (scheme.method !== 'auth_token' || scheme.config === undefined) return scheme;
+      if (scheme.settings['enableClientCertificate'] === true && !enabled) {
+        warnings.push({ path: `${scheme.at}.enableClientCertificate`, message: `\`${scheme.at}.enableClientCertificate\` is ignored: \`${X_AUTH}.certificateAuth\` is set and disables certificate auth (as in Tyk 5.12, the new setting wins)` });
+      }
+      return { ...scheme, config: { ...scheme.config, use_certificate: enabled } };
+    }),
+  );
 }
 
 /** An `hmac` or custom plugin scheme: settings under server.authentication, else the vendor entry. */

@@ -43,7 +43,6 @@ const entries: Record<string, ForeignField> = {
   'server.batchProcessing': warn('batch requests', whenEnabled('warn')),
 
   'server.authentication.oidc': refuse('OpenID Connect', whenEnabled('refuse')),
-  'server.authentication.certificateAuth': refuse('certificate auth (dynamic mTLS)', whenEnabled('refuse')),
   'server.authentication.protectedResourceMetadata': refuse('OAuth protected resource metadata', whenEnabled('refuse')),
 
   'middleware.global.contextVariables': warn('context variables', whenEnabled('warn')),
