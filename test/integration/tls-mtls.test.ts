@@ -5,6 +5,7 @@ import { makeCert, makePki, type TestCert } from '../helpers/x509.js';
 import { keySession, SECRET } from '../helpers/control.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { tykError } from '../helpers/http.js';
+import { oasApi, SCHEMES } from '../helpers/oas.js';
 import { tempDir, type TempDir } from '../helpers/tmp.js';
 import { httpsRequestTo, type TlsClientOptions } from '../helpers/tls.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
@@ -55,6 +56,14 @@ describe('client certificates: static allow list, binding and certificate auth',
         'static.json': mtls('static', '/static/', { client_certificates: [leafFile, c.root.cert] }),
         'static-token.json': mtls('static-token', '/static-token/', { use_keyless: false, use_standard_auth: true, client_certificates: [c.allowedLeaf.cert, c.secondLeaf.cert] }),
         'certauth.json': keylessApi('certauth', '/certauth/', up.origin, {}, { org_id: ORG, use_keyless: false, auth_configs: { authToken: { use_certificate: true } } }),
+        // Tyk OAS, both contracts: 5.12's certificateAuth alone, and the older apiKey enableClientCertificate.
+        'oas-new.json': oasApi('oas-new', '/oas-new/', up.origin, { orgId: ORG, authentication: { certificateAuth: { enabled: true } } }),
+        'oas-old.json': oasApi('oas-old', '/oas-old/', up.origin, {
+          orgId: ORG,
+          components: { api_key: SCHEMES.api_key },
+          security: [{ api_key: [] }],
+          authentication: { securitySchemes: { api_key: { enabled: true, enableClientCertificate: true } } },
+        }),
       },
     });
   });
@@ -165,6 +174,21 @@ describe('client certificates: static allow list, binding and certificate auth',
     assert.equal((await control('DELETE', `/tyk/certs/${certId}`)).status, 200);
     const gone = await call('/certauth/x', as(c.byRoot));
     assert.equal(gone.status, 403);
+  });
+
+  it('certificate auth from Tyk OAS: server.authentication.certificateAuth and apiKey enableClientCertificate', async () => {
+    const client = makeCert({ cn: 'oas-cert-auth' });
+    const certId = ((await control('POST', `/tyk/certs?org_id=${ORG}`, client.cert)).json() as { id: string }).id;
+    const rights = Object.fromEntries(['oas-new', 'oas-old'].map((id) => [id, { api_id: id, api_name: id, versions: ['Default'] }]));
+    const key = await control('POST', '/tyk/keys/create', JSON.stringify({ org_id: ORG, access_rights: rights, certificate: certId }));
+    assert.equal(key.status, 200, key.text());
+    for (const path of ['/oas-new/x', '/oas-old/x']) {
+      assert.equal((await call(path, as(client))).status, 200, path);
+      const tokenOnly = await call(path, { headers: { authorization: certId, 'x-api-key': certId } });
+      assert.equal(tokenOnly.status, 401, path);
+      assert.equal(tokenOnly.text(), tykError('Client certificate required'));
+      assert.equal((await call(path, as(c.unknown))).status, 401, `${path}: a certificate no key is linked to`);
+    }
   });
 });
 
