@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import type { GatewayProcess } from './gateway-process.js';
+import { request, tykError } from './http.js';
 import { request as httpRequest, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -131,4 +134,19 @@ export async function startForwardProxy(options: { readonly tls?: { readonly cer
 async function closeAll(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+const PROXY_ERROR = tykError('There was a problem proxying the request');
+
+/** A GET through a gateway to a TLS test upstream: the status, the body, and what the upstream saw (on 200). */
+export async function getThrough(gw: GatewayProcess, path: string): Promise<{ status: number; text: string; seen: TlsSeen | undefined }> {
+  const res = await request(gw.url(path));
+  return { status: res.status, text: res.text(), seen: res.status === 200 ? (res.json() as TlsSeen) : undefined };
+}
+
+/** Asserts the gateway refused to reach the upstream: 502 with Tyk's proxy error. */
+export async function assertProxyRefused(gw: GatewayProcess, path: string): Promise<void> {
+  const res = await getThrough(gw, path);
+  assert.equal(res.status, 502, `${path}: ${res.text}`);
+  assert.equal(res.text, PROXY_ERROR);
 }

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { request, tykError } from '../helpers/http.js';
-import { startForwardProxy, startTlsUpstream, type ForwardProxyServer, type TlsSeen, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { request } from '../helpers/http.js';
+import { assertProxyRefused, getThrough, startForwardProxy, startTlsUpstream, type ForwardProxyServer, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { tempDir, type TempDir } from '../helpers/tmp.js';
 import { makeCert } from '../helpers/x509.js';
 
-const PROXY_ERROR = tykError('There was a problem proxying the request');
 
 /**
  * The gateway-wide upstream settings of tyk.conf, each through a real gateway process: one gateway
@@ -24,15 +23,8 @@ describe('gateway-wide upstream TLS settings and an HTTPS forward proxy', () => 
   let strict: GatewayProcess;
   let dir: TempDir;
 
-  const get = async (gw: GatewayProcess, path: string) => {
-    const res = await request(gw.url(path));
-    return { status: res.status, text: res.text(), seen: res.status === 200 ? (res.json() as TlsSeen) : undefined };
-  };
-  const refused = async (gw: GatewayProcess, path: string) => {
-    const res = await get(gw, path);
-    assert.equal(res.status, 502, `${path}: ${res.text}`);
-    assert.equal(res.text, PROXY_ERROR);
-  };
+  const get = getThrough;
+  const refused = assertProxyRefused;
 
   before(async () => {
     const ca = makeCert({ cn: 'Gateway-wide Upstream CA', ca: true });

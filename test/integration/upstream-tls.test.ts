@@ -3,15 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { keylessApi } from '../helpers/apis.js';
 import { makeCa, makeLeaf, type TestCert } from '../helpers/certs.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { request, tykError } from '../helpers/http.js';
+import { request } from '../helpers/http.js';
 import { hasProgram } from '../helpers/programs.js';
 import { tempDir, type TempDir } from '../helpers/tmp.js';
-import { startForwardProxy, startTlsUpstream, type ForwardProxyServer, type TlsSeen, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { assertProxyRefused, getThrough, startForwardProxy, startTlsUpstream, type ForwardProxyServer, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 // Certificates are made with openssl; on CI its absence fails the suite rather than skipping it.
 const skip = hasProgram('openssl') ? false : process.env['CI'] === 'true' ? false : 'openssl is not installed (apt-get install openssl)';
-const PROXY_ERROR = tykError('There was a problem proxying the request');
 const LOOPBACK = ['IP:127.0.0.1'];
 
 const transport = (settings: Record<string, unknown>) => ({ transport: settings });
@@ -25,15 +24,8 @@ describe('upstream TLS through a real gateway', { skip }, () => {
   let untrusting: GatewayProcess;
   let trusting: GatewayProcess;
 
-  const get = async (gw: GatewayProcess, path: string) => {
-    const res = await request(gw.url(path));
-    return { status: res.status, text: res.text(), seen: res.status === 200 ? (res.json() as TlsSeen) : undefined };
-  };
-  const refused = async (gw: GatewayProcess, path: string) => {
-    const res = await get(gw, path);
-    assert.equal(res.status, 502, `${path}: ${res.text}`);
-    assert.equal(res.text, PROXY_ERROR);
-  };
+  const get = getThrough;
+  const refused = assertProxyRefused;
 
   before(async () => {
     dir = await tempDir();
