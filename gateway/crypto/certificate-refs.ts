@@ -5,8 +5,8 @@ import { isAbsolute, resolve } from 'node:path';
 /**
  * Tyk names certificates in its config by reference: a certificate-store ID, a PEM file path, or
  * the PEM itself inline (tyk-config.md 3.2). A resolver turns a reference into the material, at
- * load time. Hookgate's resolver reads files and inline PEM; a certificate-store resolver plugs in
- * behind the same interface (it must answer synchronously, from the store's in-process cache).
+ * load time, synchronously: store IDs come from a snapshot of the store read before definitions
+ * load (`storeBackedResolver`, gateway/api-load.ts).
  */
 export interface CertificateResolver {
   resolve(ref: string): CertificateLookup;
@@ -43,9 +43,6 @@ export function spkiSha256(key: KeyObject): string {
 export function refLabel(ref: string): string {
   return ref.includes('-----BEGIN ') ? 'inline PEM' : JSON.stringify(ref);
 }
-
-/** Whether a reference has the shape of a certificate-store ID (`<org><64 hex digits>`). */
-export const isStoreIdShaped = (ref: string): boolean => STORE_ID.test(ref.trim());
 
 /** Reads inline PEM and PEM files (relative paths from `baseDir`); store IDs come back with `storeId` set. */
 export function fileAndPemResolver(baseDir: string): CertificateResolver {
