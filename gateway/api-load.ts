@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadApiDefinitions, type ApiLoadResult } from './apidef/index.js';
+import { apiLoadContextOf, loadApiDefinitions, type ApiLoadResult } from './apidef/index.js';
 import { apiLoadingOf } from './bundles/index.js';
 import { CertificateStore, readStoreSnapshot } from './certs/index.js';
 import { storeBackedResolver, type StoreSnapshot } from './crypto/index.js';
@@ -26,9 +26,8 @@ export async function loadApisWithCertificates(config: GatewayConfig, readStore:
   const loaded = await loadApiDefinitions(config.appPath, first.context, first.bundles);
   if (wanted.size === 0) return loaded;
   const snapshot = await readStore([...wanted]);
-  // Bundles are in middleware_path by now: the second pass only reads them.
-  const second = apiLoadingOf(config, log, storeBackedResolver(baseDir, snapshot, new Set()));
-  return loadApiDefinitions(config.appPath, second.context, second.bundles);
+  // The same bundle loader: bundles are in middleware_path by now, the second pass only reads them.
+  return loadApiDefinitions(config.appPath, apiLoadContextOf(config, storeBackedResolver(baseDir, snapshot, new Set())), first.bundles);
 }
 
 /**

@@ -121,7 +121,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
         throw policyLoadError(nextPolicies);
       }
       // Certificate-store IDs are read again: a certificate uploaded since is used, a deleted one refuses the API.
-      const next = keepLastGood(apis, await loadApisWithCertificates(config, (ids) => readStoreSnapshot(certs, ids), bundleLog));
+      const next = keepLastGood(apis, await loadApisWithCertificates(config, (ids) => readStoreSnapshot(certs, ids, true), bundleLog));
       logApiLoad(next, apiLog);
       // New bundles get their bridge before traffic reaches them; bridges no API uses any more stop after the swap.
       await bridges.add(pythonBundlesOf(next.apis));

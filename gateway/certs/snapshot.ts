@@ -15,10 +15,13 @@ export function resolvedOf(cert: Certificate): ResolvedCertificate {
 
 /**
  * Reads `ids` from the certificate store, now: what API definitions are resolved against
- * (`storeBackedResolver`). An ID the store does not have, or could not be read, says why.
+ * (`storeBackedResolver`). An ID the store does not have, or could not be read, says why; with
+ * `throwOnStorageError`, storage that cannot be read is an error instead (a reload then keeps the
+ * APIs that serve, rather than refusing those that name store IDs).
  */
-export async function readStoreSnapshot(certs: CertificateStore, ids: Iterable<string>): Promise<StoreSnapshot> {
+export async function readStoreSnapshot(certs: CertificateStore, ids: Iterable<string>, throwOnStorageError = false): Promise<StoreSnapshot> {
   const snapshot = new Map<string, CertificateLookup>();
+  let storageError: Error | undefined;
   await Promise.all(
     [...ids].map(async (id) => {
       try {
@@ -27,9 +30,13 @@ export async function readStoreSnapshot(certs: CertificateStore, ids: Iterable<s
           ? { ok: false, problem: `certificate-store ID ${JSON.stringify(id)} is not in the certificate store (add it with POST /tyk/certs, then reload)` }
           : { ok: true, value: resolvedOf(cert) });
       } catch (err) {
+        storageError ??= err as Error;
         snapshot.set(id, { ok: false, problem: `certificate-store ID ${JSON.stringify(id)} could not be read from storage: ${(err as Error).message}` });
       }
     }),
   );
+  if (storageError !== undefined && throwOnStorageError) {
+    throw new Error(`the certificate store could not be read (${storageError.message}); the API definitions are not reloaded, the current ones keep serving`);
+  }
   return snapshot;
 }
