@@ -67,10 +67,17 @@ describe('upstream TLS with certificate-store IDs', () => {
       assert.equal(await seen(second, '/gw-map/y'), 'store-client');
       assert.equal(await seen(second, '/api-map/y'), 'store-api-client');
       assert.ok(!second.logs.some((l) => l.msg.startsWith('API refused')));
+
+      // Storage gone: a reload cannot read the IDs, so it is not applied; the APIs keep serving.
+      await redis.stop();
+      const reload = await control(first.url(''), 'GET', '/tyk/reload?block=true');
+      assert.equal(reload.status, 503, reload.text());
+      await first.waitForLog((l) => /certificate store could not be read/.test(String(l['err'])));
+      assert.equal(await seen(first, '/gw-map/z'), 'store-client');
     } finally {
       await Promise.allSettled(gateways.map((gw) => gw.stop()));
       await upstream.close();
-      await redis.stop();
+      await Promise.allSettled([redis.stop()]);
     }
   });
 });
