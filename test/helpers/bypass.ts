@@ -79,13 +79,20 @@ export async function startBypassBed(options: (up: TestUpstream) => BedOptions):
   let stopped = false;
 
   const output = () => `${gw.stdout()}\n${gw.stderr()}`;
+  /** Each value found, with the line it was found on (the value itself masked). */
   const leaks = (values: Iterable<string>) => {
-    const text = output();
-    return [...values].filter((v) => v.length >= 4 && (text.includes(v) || text.includes(jsonForm(v))));
+    const lines = output().split('\n');
+    const found: string[] = [];
+    for (const v of values) {
+      if (v.length < 4) continue;
+      const line = lines.find((l) => l.includes(v) || l.includes(jsonForm(v)));
+      if (line !== undefined) found.push(`${v.slice(0, 6)}... in: ${line.split(v).join('<SENT>').split(jsonForm(v)).join('<SENT>').slice(0, 400)}`);
+    }
+    return found;
   };
   const assertNothingLogged = (extra: readonly string[] = []) => {
     const found = leaks([...sent, ...extra]);
-    assert.deepEqual(found, [], `credentials found in the gateway's output: ${found.join(', ')}`);
+    assert.deepEqual(found, [], `credentials found in the gateway's output:\n${found.join('\n')}`);
   };
 
   const send = async (attempt: Omit<Attempt, 'status' | 'secrets'> & { secrets?: readonly string[] }): Promise<HttpResult> => {
@@ -119,7 +126,7 @@ export async function startBypassBed(options: (up: TestUpstream) => BedOptions):
       assert.equal(up.received.length, before, 'nothing reached the upstream');
       await logged(attempt.path);
       const found = leaks(attempt.secrets);
-      assert.deepEqual(found, [], `credentials found in the gateway's output: ${found.join(', ')}`);
+      assert.deepEqual(found, [], `credentials found in the gateway's output:\n${found.join('\n')}`);
       assert.equal(gw.child.exitCode, null, 'the gateway is still running');
       return res;
     },
