@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { keylessApi } from '../helpers/apis.js';
 import { useBypassBed, nothingLoggedAfterShutdown } from '../helpers/bypass.js';
 import { control, keySession, SECRET } from '../helpers/control.js';
-import { b64, ecKeys, now, publicJwk, rsaKeys, sign, spki, startJwksServer, unsigned, type JwksServer } from '../helpers/jwt.js';
+import { b64, claims, ecKeys, jwtApi, now, publicJwk, rsaKeys, sign, spki, startJwksServer, unsigned, type JwksServer } from '../helpers/jwt.js';
 import { oasApi, SCHEMES } from '../helpers/oas.js';
 
 /**
@@ -21,15 +20,6 @@ const otherRsa = rsaKeys();
 const ec = ecKeys();
 const IDS = ['rs', 'hs', 'jwks', 'o2o', 'claims'];
 
-const jwtApi = (id: string, target: string, fields: Record<string, unknown>) => ({
-  ...keylessApi(id, `/${id}/`, target),
-  org_id: ORG,
-  use_keyless: false,
-  enable_jwt: true,
-  jwt_default_policies: ['open'],
-  ...fields,
-});
-const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'alice', exp: now() + 600, ...extra });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('auth bypass corpus: JWT', () => {
