@@ -9,7 +9,7 @@ import { control, keySession, SECRET } from '../helpers/control.js';
 import { startGrpcPlugin, type GrpcPlugin } from '../helpers/grpc-plugin.js';
 import { customAuth, GRPC_PLUGINS, oasApi, SCHEMES } from '../helpers/oas.js';
 import { freePort } from '../helpers/ports.js';
-import { SIDECAR_PLUGIN } from '../helpers/sidecars.js';
+import { SIDECAR_PLUGIN, sidecarPids } from '../helpers/sidecars.js';
 
 /**
  * Auth bypass corpus, plugin auth: a compliant-mode API whose first alternative half-succeeds
@@ -167,7 +167,7 @@ describe('auth bypass corpus: an auth_check plugin that errors, times out, is no
   it('the sidecar killed (SIGKILL): 403 Key not authorised until the gateway has restarted it, then 200', async () => {
     const ok = await bed().send({ path: '/side/attempt-0', headers: token, secrets: [SIDECAR_TOKEN] });
     assert.equal(ok.status, 200, ok.text());
-    const pid = bed().gw.logs.filter((l) => l['component'] === 'sidecar' && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid ')).map((l) => Number(l.msg.slice('sidecar-plugin pid '.length))).at(-1);
+    const pid = sidecarPids(bed().gw).at(-1);
     assert.ok(pid !== undefined && pid > 0, 'the sidecar printed its pid');
     process.kill(pid, 'SIGKILL');
     await bed().refused({ path: '/side/attempt-1', headers: token, secrets: [SIDECAR_TOKEN], status: 403, error: 'Key not authorised' });
