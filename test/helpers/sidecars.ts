@@ -100,9 +100,9 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what: st
   }
 }
 
-/** The sidecar's pid, from the line it prints at start (forwarded into the gateway's log). */
-export function sidecarPids(gw: GatewayProcess): number[] {
+/** The sidecar's pids (of sidecar `name`, else of any), from the line it prints at start (forwarded into the gateway's log). */
+export function sidecarPids(gw: GatewayProcess, name?: string): number[] {
   return gw.logs
-    .filter((l) => l['component'] === 'sidecar' && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid '))
+    .filter((l) => l['component'] === 'sidecar' && (name === undefined || l['sidecar'] === name) && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid '))
     .map((l) => Number(l.msg.slice('sidecar-plugin pid '.length)));
 }

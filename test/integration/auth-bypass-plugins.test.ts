@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { CoprocessObject__Output } from '../../coprocess/protocol/index.js';
@@ -10,6 +11,7 @@ import { startGrpcPlugin, type GrpcPlugin } from '../helpers/grpc-plugin.js';
 import { customAuth, GRPC_PLUGINS, oasApi, SCHEMES } from '../helpers/oas.js';
 import { freePort } from '../helpers/ports.js';
 import { SIDECAR_PLUGIN, sidecarPids } from '../helpers/sidecars.js';
+import { tempDir, type TempDir } from '../helpers/tmp.js';
 
 /**
  * Auth bypass corpus, plugin auth: a compliant-mode API whose first alternative half-succeeds
@@ -120,9 +122,14 @@ describe('auth bypass corpus: an auth_check plugin that errors, times out, is no
   let plugin: GrpcPlugin;
   let nobody: number;
   let sidecarAddress: string;
+  let lateAddress: string;
+  let dir: TempDir;
   before(async () => {
     nobody = await freePort();
-    sidecarAddress = `127.0.0.1:${await freePort()}`;
+    // Unix sockets of their own: no port another process could take in between.
+    dir = await tempDir();
+    sidecarAddress = `unix://${join(dir.path, 'auth.sock')}`;
+    lateAddress = `unix://${join(dir.path, 'late.sock')}`;
     plugin = await startGrpcPlugin({
       Throw: () => {
         throw new Error('plugin failure with its own text');
@@ -133,20 +140,28 @@ describe('auth bypass corpus: an auth_check plugin that errors, times out, is no
       },
     });
   });
-  after(() => plugin?.stop());
+  after(async () => {
+    await plugin?.stop();
+    await dir?.remove();
+  });
   const handle = useBypassBed((up) => ({
     config: {
       ...coprocessConfig(plugin.address, {
         dispatch_timeout_ms: 300,
         // restart backoff of 4 s: long enough that requests meet the sidecar dead.
-        sidecars: [{ name: 'auth', command: process.execPath, args: [SIDECAR_PLUGIN, '--address', sidecarAddress], env: { SIDECAR_PLUGIN_ACCEPT_TOKEN: SIDECAR_TOKEN }, address: sidecarAddress, restart_backoff_initial_ms: 4000, restart_backoff_max_ms: 4000, stop_grace_ms: 1000 }],
+        sidecars: [{ name: 'auth', command: process.execPath, args: [SIDECAR_PLUGIN, '--address', sidecarAddress], env: { SIDECAR_PLUGIN_ACCEPT_TOKEN: SIDECAR_TOKEN }, address: sidecarAddress, restart_backoff_initial_ms: 4000, restart_backoff_max_ms: 4000, stop_grace_ms: 1000 },
+          // Would listen after 10 minutes: never ready within its 500 ms, so it is killed and retried.
+          { name: 'late', command: process.execPath, args: [SIDECAR_PLUGIN, '--address', lateAddress, '--ready-delay-ms', '600000'], env: { SIDECAR_PLUGIN_ACCEPT_TOKEN: SIDECAR_TOKEN }, address: lateAddress, ready_timeout_ms: 500, restart_backoff_initial_ms: 1000, restart_backoff_max_ms: 1000, stop_grace_ms: 500 },
+        ],
       }),
     },
     apis: {
       'err.json': pluginApi('err', '/err/', up.origin, { auth_check: { name: 'Throw' } }),
       'slow.json': pluginApi('slow', '/slow/', up.origin, { auth_check: { name: 'Sleep' } }),
       'down.json': pluginApi('down', '/down/', up.origin, { auth_check: { name: 'Auth' } }, { hookgate: { plugin_server: `127.0.0.1:${nobody}` } }),
-      'side.json': pluginApi('side', '/side/', up.origin, { auth_check: { name: 'Auth' } }, { hookgate: { plugin_server: 'sidecar:auth' } }),
+      // Only the slow API needs the 300 ms deadline; a sidecar's first call on a loaded machine can take longer.
+      'side.json': pluginApi('side', '/side/', up.origin, { auth_check: { name: 'Auth' } }, { hookgate: { plugin_server: 'sidecar:auth', dispatch_timeout_ms: 5000 } }),
+      'late.json': pluginApi('late', '/late/', up.origin, { auth_check: { name: 'Auth' } }, { hookgate: { plugin_server: 'sidecar:late' } }),
     },
   }));
   const bed = () => handle.bed;
@@ -164,10 +179,14 @@ describe('auth bypass corpus: an auth_check plugin that errors, times out, is no
     await bed().refused({ path: '/down/attempt-1', headers: token, secrets: [SIDECAR_TOKEN], status: 403, error: 'Key not authorised' });
   });
 
+  it('a sidecar the gateway launched that never becomes ready: 403 Key not authorised', async () => {
+    await bed().refused({ path: '/late/attempt-1', headers: token, secrets: [SIDECAR_TOKEN], status: 403, error: 'Key not authorised' });
+  });
+
   it('the sidecar killed (SIGKILL): 403 Key not authorised until the gateway has restarted it, then 200', async () => {
     const ok = await bed().send({ path: '/side/attempt-0', headers: token, secrets: [SIDECAR_TOKEN] });
     assert.equal(ok.status, 200, ok.text());
-    const pid = sidecarPids(bed().gw).at(-1);
+    const pid = sidecarPids(bed().gw, 'auth').at(-1);
     assert.ok(pid !== undefined && pid > 0, 'the sidecar printed its pid');
     process.kill(pid, 'SIGKILL');
     await bed().refused({ path: '/side/attempt-1', headers: token, secrets: [SIDECAR_TOKEN], status: 403, error: 'Key not authorised' });
