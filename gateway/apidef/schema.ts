@@ -100,6 +100,14 @@ const hookgateApi = obj({
   bundle_path: str().default(''),
   dispatch_timeout_ms: int(1, 600_000).optional(),
   hooks: dict(hookSettings).default({}),
+  /**
+   * Tyk OAS's JWT `allowedIssuers` and `allowedAudiences` (tyk-config.md 2.3), which Tyk Classic
+   * lacks: set from an OAS definition, or here in a Classic one. Empty: not checked.
+   */
+  jwt: obj({
+    allowed_issuers: list(str()).default([]),
+    allowed_audiences: list(str()).default([]),
+  }).prefault({}),
 });
 
 const eventHandler = obj({

@@ -1,4 +1,5 @@
 import bcrypt from 'bcrypt';
+import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/index.js';
 import { hashWith } from './token.js';
 
@@ -56,4 +57,16 @@ export async function bcryptMatches(stored: string, presented: string): Promise<
   } catch {
     return false;
   }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * A bcrypt check whose answer is thrown away, for a user that does not exist: an unknown user
+ * then costs what a wrong password costs (Tyk's default bcrypt, cost 10), so response times do
+ * not tell which usernames exist. The hash is of a random password, made once per process.
+ */
+export async function dummyBcryptCheck(presented: string): Promise<void> {
+  dummyHash ??= hashPassword('bcrypt', randomBytes(16).toString('hex'));
+  await bcryptMatches(await dummyHash, presented);
 }

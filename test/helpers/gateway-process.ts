@@ -20,6 +20,8 @@ export interface GatewayProcess {
   readonly logs: LogLine[];
   /** Everything the process wrote to stderr. */
   stderr(): string;
+  /** Everything the process wrote to stdout, as written (the log lines before parsing). */
+  stdout(): string;
   url(path: string): string;
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** Resolves with the exit code once the process has exited. */
@@ -59,8 +61,10 @@ export async function spawnGateway(dir: TempDir, args: string[], readyTimeoutMs:
   const logs: LogLine[] = [];
   const waiters = new Set<{ predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
   let stderr = '';
+  let stdout = '';
   let buffered = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
     buffered += chunk;
     let newline: number;
     while ((newline = buffered.indexOf('\n')) !== -1) {
@@ -119,6 +123,7 @@ export async function spawnGateway(dir: TempDir, args: string[], readyTimeoutMs:
     dir,
     logs,
     stderr: () => stderr,
+    stdout: () => stdout,
     url: (path) => `http://127.0.0.1:${port}${path}`,
     waitForLog,
     exited,

@@ -2,9 +2,21 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT, UnsecuredJWT, type JWK, type JWTPayload } from 'jose';
+import { keylessApi } from './apis.js';
 
 export const now = () => Math.floor(Date.now() / 1000);
 export const b64 = (text: string) => Buffer.from(text).toString('base64');
+/** A Classic JWT API at `/<id>/` of org `orgId`, whose new sessions come from the policy "open". */
+export const jwtApi = (id: string, target: string, fields: Record<string, unknown>, orgId = 'org1') => ({
+  ...keylessApi(id, `/${id}/`, target),
+  org_id: orgId,
+  use_keyless: false,
+  enable_jwt: true,
+  jwt_default_policies: ['open'],
+  ...fields,
+});
+/** Claims of a valid token for alice, valid for 10 minutes, with `extra` over them. */
+export const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'alice', exp: now() + 600, ...extra });
 export const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString();
 
 export const rsaKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -8,6 +8,7 @@ import { PROTO_ENTRY, PROTO_LOADER_OPTIONS, type CoprocessObject__Output, type P
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
 import { createRootLogger, type Logger } from '../../gateway/logging/index.js';
 import { PACKAGE_ROOT } from '../../gateway/meta.js';
+import type { GatewayProcess } from './gateway-process.js';
 
 export const SIDECAR_PLUGIN = join(PACKAGE_ROOT, 'dist', 'test', 'fixtures', 'sidecar-plugin.js');
 export const SIDECAR_PARENT = join(PACKAGE_ROOT, 'dist', 'test', 'fixtures', 'sidecar-parent.js');
@@ -97,4 +98,11 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what: st
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The sidecar's pids (of sidecar `name`, else of any), from the line it prints at start (forwarded into the gateway's log). */
+export function sidecarPids(gw: GatewayProcess, name?: string): number[] {
+  return gw.logs
+    .filter((l) => l['component'] === 'sidecar' && (name === undefined || l['sidecar'] === name) && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid '))
+    .map((l) => Number(l.msg.slice('sidecar-plugin pid '.length)));
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coprocessConfig, pluginApi } from '../helpers/apis.js';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { startGatewayProcess } from '../helpers/gateway-process.js';
 import { request, tykError } from '../helpers/http.js';
-import { SIDECAR_PLUGIN } from '../helpers/sidecars.js';
+import { SIDECAR_PLUGIN, sidecarPids } from '../helpers/sidecars.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream } from '../helpers/upstream.js';
 
@@ -30,13 +30,6 @@ async function until<T>(probe: () => T | undefined | false | Promise<T | undefin
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
     await sleep(25);
   }
-}
-
-/** The sidecar's pid, from the line it prints at start (forwarded into the gateway's log). */
-function sidecarPids(gw: GatewayProcess): number[] {
-  return gw.logs
-    .filter((l) => l['component'] === 'sidecar' && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid '))
-    .map((l) => Number(l.msg.slice('sidecar-plugin pid '.length)));
 }
 
 async function gatewayWithSidecar(command: string, args: string[]) {

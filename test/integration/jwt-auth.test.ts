@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CompactSign } from 'jose';
-import { keylessApi } from '../helpers/apis.js';
 import { SECRET } from '../helpers/control.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { request, tykError } from '../helpers/http.js';
-import { b64, ecKeys, now, rsaKeys, sign, spki, tamper, unsigned } from '../helpers/jwt.js';
+import { b64, claims, ecKeys, jwtApi, now, rsaKeys, sign, spki, tamper, unsigned } from '../helpers/jwt.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 const ORG = 'org1';
@@ -15,15 +14,6 @@ const otherRsa = rsaKeys();
 const ec = ecKeys();
 const ec384 = ecKeys('P-384');
 
-const jwtApi = (id: string, target: string, fields: Record<string, unknown>) => ({
-  ...keylessApi(id, `/${id}/`, target),
-  org_id: ORG,
-  use_keyless: false,
-  enable_jwt: true,
-  jwt_default_policies: ['open'],
-  ...fields,
-});
-const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'alice', exp: now() + 600, ...extra });
 
 describe('JWT auth: signatures, algorithms and time claims (centralised, keys in the API definition)', () => {
   let up: TestUpstream;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { claimString, identityOf, timeRefusal } from '../../gateway/pipeline/auth/jwt/claims.js';
+import { claimString, identityOf, issuerAudienceRefusal, timeRefusal } from '../../gateway/pipeline/auth/jwt/claims.js';
 
 const NOW = 1_800_000_000;
 const NO_SKEW = { exp: 0, iat: 0, nbf: 0 };
@@ -42,5 +42,23 @@ describe('JWT claims (Tyk getClaimValue, getUserIDFromClaim, timeValidateJWTClai
     assert.equal(messageOf({ exp: '1' }), 'Key not authorized: token has expired', 'a non-numeric claim fails');
     assert.equal(messageOf({ exp: NOW - 1, iat: NOW + 1 }), 'Key not authorized: token used before issued', 'the last failure answers');
     assert.equal(timeRefusal({ exp: NOW - 1 }, NO_SKEW, NOW)?.status, 401);
+  });
+});
+
+describe('JWT issuer and audience (Tyk OAS validateIssuer, validateAudience)', () => {
+  const message = (claims: Record<string, unknown>, iss: string[], aud: string[]) => issuerAudienceRefusal(claims, iss, aud)?.message;
+  it('passes when nothing is configured, or a listed issuer and one listed audience are present', () => {
+    assert.equal(message({}, [], []), undefined);
+    assert.equal(message({ iss: 'a', aud: ['x', 'y'] }, ['a', 'b'], ['y']), undefined);
+    assert.equal(message({ aud: 'y' }, [], ['y']), undefined);
+  });
+  it('refuses with Tyk\'s reasons', () => {
+    assert.equal(message({}, ['a'], []), 'Key not authorized: issuer claim is required but not present in token');
+    assert.equal(message({ iss: 7 }, ['a'], []), 'Key not authorized: issuer claim must be a string');
+    assert.equal(message({ iss: 'z' }, ['a'], []), 'Key not authorized: invalid issuer claim: z');
+    assert.equal(message({ iss: 'a' }, ['a'], ['y']), 'Key not authorized: audience claim is required but not present in token');
+    assert.equal(message({ aud: 3 }, [], ['y']), 'Key not authorized: invalid audience claim format');
+    assert.equal(message({ aud: ['p', 4, 'q'] }, [], ['y']), 'Key not authorized: no matching audience found in token: [p q]');
+    assert.equal(issuerAudienceRefusal({ iss: 'z' }, ['a'], [])?.status, 401);
   });
 });

@@ -70,10 +70,10 @@ describe('JWT settings at load (apidef/auth/jwt.ts)', () => {
   });
 
   it('carries the claims settings', () => {
-    const s = compile({ jwt_identity_base_field: 'user.id', jwt_policy_field_name: 'pol', jwt_client_base_field: 'azp', jwt_default_policies: ['a', 'b'], jwt_skip_kid: true, jwt_expires_at_validation_skew: 5, jwt_issued_at_validation_skew: 6, jwt_not_before_validation_skew: 7, idp_client_id_mapping_disabled: true }).settings;
+    const s = compile({ jwt_identity_base_field: 'user.id', jwt_policy_field_name: 'pol', jwt_client_base_field: 'azp', jwt_default_policies: ['a', 'b'], jwt_skip_kid: true, jwt_expires_at_validation_skew: 5, jwt_issued_at_validation_skew: 6, jwt_not_before_validation_skew: 7, idp_client_id_mapping_disabled: true, hookgate: { jwt: { allowed_issuers: ['https://idp'], allowed_audiences: ['api'] } } }).settings;
     assert.deepEqual(
       { ...s, source: undefined, family: undefined, algorithms: undefined },
-      { identityBaseField: 'user.id', policyFieldName: 'pol', clientBaseField: 'azp', defaultPolicies: ['a', 'b'], skipKid: true, skew: { exp: 5, iat: 6, nbf: 7 }, clientIdMapping: false, source: undefined, family: undefined, algorithms: undefined },
+      { identityBaseField: 'user.id', policyFieldName: 'pol', clientBaseField: 'azp', defaultPolicies: ['a', 'b'], skipKid: true, skew: { exp: 5, iat: 6, nbf: 7 }, clientIdMapping: false, allowedIssuers: ['https://idp'], allowedAudiences: ['api'], source: undefined, family: undefined, algorithms: undefined },
     );
   });
 });

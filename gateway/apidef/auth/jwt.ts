@@ -38,6 +38,9 @@ export interface JwtSettings {
   readonly skew: { readonly exp: number; readonly iat: number; readonly nbf: number };
   /** Set `oauth_client_id` from the `clientId`/`cid`/`client_id` claim (unless idp_client_id_mapping_disabled). */
   readonly clientIdMapping: boolean;
+  /** Tyk OAS `allowedIssuers` / `allowedAudiences`; empty lists are not checked. */
+  readonly allowedIssuers: readonly string[];
+  readonly allowedAudiences: readonly string[];
 }
 
 export interface JwtCompileResult {
@@ -162,6 +165,8 @@ export function compileJwt(def: ApiDefinition): JwtCompileResult {
       skipKid: def.jwt_skip_kid,
       skew: { exp: def.jwt_expires_at_validation_skew, iat: def.jwt_issued_at_validation_skew, nbf: def.jwt_not_before_validation_skew },
       clientIdMapping: !def.idp_client_id_mapping_disabled,
+      allowedIssuers: [...def.hookgate.jwt.allowed_issuers],
+      allowedAudiences: [...def.hookgate.jwt.allowed_audiences],
     },
     errors,
     warnings,

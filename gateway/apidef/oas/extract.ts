@@ -58,7 +58,10 @@ export function extractClassic(ext: TykExtension, security: OasSecurity | undefi
     put('certificates', `${X}.server.customDomain.certificates`, domain.certificates);
   }
   extractPlugins(ext, put);
-  if (hookgate !== undefined) put('hookgate', 'x-hookgate', hookgate);
+  if (hookgate !== undefined) {
+    const fromOas = definition['hookgate'] as Record<string, unknown> | undefined;
+    put('hookgate', 'x-hookgate', { ...hookgate, ...fromOas });
+  }
   return { definition, origins };
 }
 
@@ -109,6 +112,9 @@ function extractMethods(schemes: readonly ResolvedScheme[], put: Put): void {
         put('jwt_not_before_validation_skew', at('notBeforeValidationSkew'), s['notBeforeValidationSkew']);
         put('jwt_expires_at_validation_skew', at('expiresAtValidationSkew'), s['expiresAtValidationSkew']);
         put('idp_client_id_mapping_disabled', at('idpClientIdMappingDisabled'), s['idpClientIdMappingDisabled']);
+        // Tyk reads these from the OAS document only; Classic has no field, so they travel in `hookgate`.
+        put('hookgate.jwt.allowed_issuers', at('allowedIssuers'), s['allowedIssuers']);
+        put('hookgate.jwt.allowed_audiences', at('allowedAudiences'), s['allowedAudiences']);
         break;
       }
       case 'hmac':

@@ -187,6 +187,8 @@ export const jwtScheme = obj({
   notBeforeValidationSkew: int(0, Number.MAX_SAFE_INTEGER).default(0),
   expiresAtValidationSkew: int(0, Number.MAX_SAFE_INTEGER).default(0),
   idpClientIdMappingDisabled: bool().default(false),
+  allowedIssuers: list(str()).default([]),
+  allowedAudiences: list(str()).default([]),
 });
 
 /** A vendor-only scheme entry (`custom_auth: {enabled, config}`, `hmac: {enabled}`). */

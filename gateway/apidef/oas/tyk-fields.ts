@@ -70,8 +70,6 @@ export const SCHEME_FOREIGN_FIELDS: ForeignFieldCatalogue = new Map(Object.entri
   subjectClaims: refuse('JWT subject claims', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
   basePolicyClaims: refuse('JWT base policy claims', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
   scopes: refuse('JWT scope-to-policy mapping', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
-  allowedIssuers: refuse('JWT issuer validation', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
-  allowedAudiences: refuse('JWT audience validation', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
   allowedSubjects: refuse('JWT subject validation', (v) => (isZeroValue(v) ? 'off' : 'refuse')),
   jtiValidation: refuse('JWT ID (jti) validation', whenEnabled('refuse')),
   customClaimValidation: refuse('JWT custom claim validation', (v) => (isZeroValue(v) ? 'off' : 'refuse')),

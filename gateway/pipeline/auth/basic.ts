@@ -1,5 +1,5 @@
 import { compileBasicAuth, type ApiSpec, type AuthScheme } from '../../apidef/index.js';
-import { bcryptMatches, digestMatches, passwordCheckOf, type FoundSession, type SessionJson } from '../../session/index.js';
+import { bcryptMatches, digestMatches, dummyBcryptCheck, passwordCheckOf, type FoundSession, type SessionJson } from '../../session/index.js';
 import { readCredential } from '../credentials.js';
 import type { HookDeps } from '../hooks.js';
 import { refusalOf } from '../refusal.js';
@@ -80,7 +80,10 @@ export function basicAuthMethod(scheme: AuthScheme, api: ApiSpec): AuthMethodRun
       // A session without a password is not a basic-auth user (Tyk's IsBasicAuth). Tyk would let
       // it in with an empty password; Hookgate never does.
       if (found === undefined || !hasPassword(found.session)) {
-        deps.log.warn(`nouser:${ctx.api.id}`, { api_id: ctx.api.id }, 'Attempted access with non-existent user.');
+        // Not Tyk's (it answers at once): the same bcrypt work as a wrong password, so timing does
+        // not reveal which users exist.
+        await dummyBcryptCheck(password);
+        deps.log.warn(`nouser:${ctx.api.id}`, { api_id: ctx.api.id, password_check: 'dummy bcrypt' }, 'Attempted access with non-existent user.');
         return notAuthorised(username);
       }
       if (!(await check(found, password))) {

@@ -38,6 +38,11 @@ export function hmacMethod(scheme: AuthScheme, api: ApiSpec): AuthMethodRunner {
       if (algorithm.reason !== undefined) return refuse('algorithm', algorithm.reason, keyId);
       const signing = signingString(ctx, headers);
       if (!signing.ok) return refuse('signing_string', signing.reason, keyId);
+      // With a clock skew the date is the only thing that stops a replay; a signature that does
+      // not cover it lets a replayer put a fresh Date on a capture (Tyk accepts it).
+      if (settings.clockSkewMs > 0 && !headers.some((h) => DATE_HEADERS.has(h.toLowerCase()))) {
+        return refuse('date_not_signed', 'the signature does not cover the date (headers must list date), so it could be replayed with a fresh one', keyId);
+      }
       // The clock needs no storage: a stale or replayed request is refused before the lookup.
       const date = dateHeaderOf(ctx);
       const clock = date === undefined ? 'missing' : dateWithinSkew(date.value, settings.clockSkewMs, Date.now());
@@ -56,7 +61,9 @@ export function hmacMethod(scheme: AuthScheme, api: ApiSpec): AuthMethodRunner {
   };
 }
 
-type FailureKind = 'credential' | 'parameters' | 'algorithm' | 'signing_string' | 'clock' | 'key' | 'signature';
+type FailureKind = 'credential' | 'parameters' | 'algorithm' | 'signing_string' | 'date_not_signed' | 'clock' | 'key' | 'signature';
+
+const DATE_HEADERS: ReadonlySet<string> = new Set(['date', 'x-aux-date']);
 
 function algorithmOrReason(settings: HmacSettings, name: string) {
   const algorithm = hmacAlgorithmOf(settings, name);

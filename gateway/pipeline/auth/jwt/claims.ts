@@ -64,3 +64,29 @@ export function timeRefusal(claims: Claims, skew: { readonly exp: number; readon
   if (nbf === 'invalid' || (nbf !== undefined && nbf > nowSeconds + skew.nbf)) failed = 'HG_ERR_JWT_NOT_VALID_YET';
   return failed === undefined ? undefined : refusalOf(failed);
 }
+
+/**
+ * Tyk OAS's issuer and audience checks (validateExtraClaims), after the time claims: `iss` must be
+ * a string among the allowed issuers, and one of the `aud` strings (a string or an array) among
+ * the allowed audiences. 401 `Key not authorized: <Tyk's reason>`, no AuthFailure, as for time.
+ */
+export function issuerAudienceRefusal(claims: Claims, allowedIssuers: readonly string[], allowedAudiences: readonly string[]): Refusal | undefined {
+  const refuse = (reason: string) => messageRefusal(401, `Key not authorized: ${reason}`);
+  if (allowedIssuers.length > 0) {
+    if (!('iss' in claims)) return refuse('issuer claim is required but not present in token');
+    const iss = claims['iss'];
+    if (typeof iss !== 'string') return refuse('issuer claim must be a string');
+    if (!allowedIssuers.includes(iss)) return refuse(`invalid issuer claim: ${iss}`);
+  }
+  if (allowedAudiences.length > 0) {
+    if (!('aud' in claims)) return refuse('audience claim is required but not present in token');
+    const aud = claims['aud'];
+    let audiences: string[];
+    if (typeof aud === 'string') audiences = [aud];
+    else if (Array.isArray(aud)) audiences = aud.filter((a): a is string => typeof a === 'string');
+    else return refuse('invalid audience claim format');
+    // Go prints a []string as [a b].
+    if (!audiences.some((a) => allowedAudiences.includes(a))) return refuse(`no matching audience found in token: [${audiences.join(' ')}]`);
+  }
+  return undefined;
+}

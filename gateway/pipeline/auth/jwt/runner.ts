@@ -3,7 +3,7 @@ import { readCredential, stripBearer } from '../../credentials.js';
 import { refusalOf } from '../../refusal.js';
 import { failWith, pass, type AuthMethodRunner } from '../method.js';
 import { centralisedSession } from './centralised.js';
-import { timeRefusal } from './claims.js';
+import { issuerAudienceRefusal, timeRefusal } from './claims.js';
 import { verifyToken } from './verify.js';
 
 /**
@@ -28,6 +28,8 @@ export function jwtMethod(scheme: AuthScheme, api: ApiSpec): AuthMethodRunner {
       // Claim failures are 401 and fire no AuthFailure (as Tyk).
       const late = timeRefusal(verified.claims, settings.skew, Math.floor(Date.now() / 1000));
       if (late !== undefined) return failWith(late);
+      const foreign = issuerAudienceRefusal(verified.claims, settings.allowedIssuers, settings.allowedAudiences);
+      if (foreign !== undefined) return failWith(foreign);
       if (verified.found !== undefined) return pass(verified.found.session, verified.found.keyId);
       return centralisedSession(ctx, deps, settings, verified.claims);
     },
