@@ -20,3 +20,9 @@ function findPackageRoot(): string {
 export const PACKAGE_ROOT = findPackageRoot();
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * This process's slot (1..N) under `hookgate start --workers N`, set by the primary in the
+ * worker's environment; undefined for a gateway on its own. `/hello` and `/ready` name it.
+ */
+export const WORKER_ID: string | undefined = process.env['HOOKGATE_WORKER_ID'] === '' ? undefined : process.env['HOOKGATE_WORKER_ID'];

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { keylessApi } from '../helpers/apis.js';
+import { control, keySession, SECRET } from '../helpers/control.js';
+import { runCli, spawnGateway, type GatewayProcess, type LogLine } from '../helpers/gateway-process.js';
+import { request } from '../helpers/http.js';
+import { requireProgram } from '../helpers/programs.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { tempDir } from '../helpers/tmp.js';
+import { startUpstream } from '../helpers/upstream.js';
+
+const ORG = 'org1';
+
+/** `hookgate start --workers <n>` on Redis with a keyless API and a token API; resolves once every worker serves. */
+async function startWorkers(redis: RedisServer, upstream: string, workers: string): Promise<GatewayProcess> {
+  const dir = await tempDir();
+  await dir.write('tyk.conf', { listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', secret: SECRET, storage: { type: 'redis', host: '127.0.0.1', port: redis.port } });
+  await dir.write('apps/open.json', keylessApi('open', '/open/', upstream));
+  await dir.write('apps/k.json', { ...keylessApi('k', '/k/', upstream), org_id: ORG, use_keyless: false });
+  const gw = await spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf'), '--workers', workers], 30_000);
+  await gw.waitForLog((l) => l.msg === 'workers listening', 30_000);
+  return gw;
+}
+
+/** Which worker answered each of `count` requests, each on a fresh connection. */
+async function answeredBy(gw: GatewayProcess, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await request(gw.url('/hello'));
+    assert.equal(res.status, 200);
+    ids.push(String(res.headers['x-hookgate-worker']));
+  }
+  return ids;
+}
+
+const workerPids = (gw: GatewayProcess): Map<string, number> => {
+  const pids = new Map<string, number>();
+  for (const l of gw.logs) if (l.msg === 'worker listening') pids.set(String(l['worker']), l['worker_pid'] as number);
+  return pids;
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const reloadedBy = (worker: string) => (l: LogLine) => l.msg === 'API definitions reloaded' && l['worker'] === worker;
+
+describe('hookgate start --workers', () => {
+  it('refuses bad values and the in-memory store with a clear error', async () => {
+    for (const bad of ['0', '-1', 'two', '1.5', '65']) {
+      const res = await runCli(['start', `--workers=${bad}`]);
+      assert.equal(res.code, 2, bad);
+      assert.match(res.stderr, /--workers takes a whole number from 1 to 64 or "auto"/, bad);
+    }
+    const dir = await tempDir();
+    try {
+      await dir.write('tyk.conf', { listen_port: 0, app_path: 'apps' });
+      await dir.write('apps/.keep', '');
+      const res = await runCli(['start', '--conf', join(dir.path, 'tyk.conf'), '--workers', '2']);
+      assert.equal(res.code, 1);
+      assert.match(res.stderr, /--workers 2 needs shared storage, and this config uses the in-memory store/);
+      assert.match(res.stderr, /a limit of 100 would let 200 through/);
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('two workers share the port, each gets traffic, SIGHUP and the control API reload both, a killed worker is replaced, SIGTERM stops all', async (t) => {
+    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
+    const redis = await startRedis();
+    const up = await startUpstream();
+    const gw = await startWorkers(redis, up.origin, '2');
+    try {
+      assert.deepEqual(new Set(await answeredBy(gw, 8)), new Set(['1', '2']), 'connections go to both workers in turn');
+      assert.equal((await request(gw.url('/open/x'))).status, 200);
+
+      process.kill(gw.pid, 'SIGHUP');
+      await Promise.all([gw.waitForLog(reloadedBy('1')), gw.waitForLog(reloadedBy('2'))]);
+
+      // The control API lands on one worker; the primary has the other reload too.
+      const before = gw.logs.filter((l) => l.msg === 'API definitions reloaded').length;
+      assert.equal((await control(gw.url(''), 'GET', '/tyk/reload/group?block=true')).status, 200);
+      const deadline = Date.now() + 10_000;
+      while (gw.logs.filter((l) => l.msg === 'API definitions reloaded').length < before + 2 && Date.now() < deadline) await sleep(50);
+      assert.equal(gw.logs.filter((l) => l.msg === 'API definitions reloaded').length, before + 2);
+
+      const first = workerPids(gw);
+      const victim = first.get('1');
+      assert.ok(victim !== undefined);
+      process.kill(victim, 'SIGKILL');
+      await gw.waitForLog((l) => l.msg === 'worker exited: starting a new one' && l['worker'] === 1 && l['signal'] === 'SIGKILL');
+      // The other worker answers while the replacement starts.
+      for (let i = 0; i < 4; i++) assert.equal((await request(gw.url('/open/x'))).status, 200);
+      await gw.waitForLog((l) => l.msg === 'worker listening' && l['worker'] === 1 && l['worker_pid'] !== victim, 30_000);
+      assert.deepEqual(new Set(await answeredBy(gw, 8)), new Set(['1', '2']), 'the replacement takes traffic');
+
+      const pids = [...workerPids(gw).values()];
+      assert.equal(pids.length, 2);
+      const { code } = await gw.stop('SIGTERM');
+      assert.equal(code, 0);
+      assert.ok(gw.logs.some((l) => l.msg === 'every worker stopped'));
+      for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} left running`);
+    } finally {
+      if (gw.child.exitCode === null) await gw.stop('SIGKILL');
+      await up.close();
+      await redis.stop();
+    }
+  });
+
+  it('a rate limit on Redis is one limit across workers: 5 of 20 requests pass a rate of 5 per 10 s', async (t) => {
+    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
+    const redis = await startRedis();
+    const up = await startUpstream();
+    const gw = await startWorkers(redis, up.origin, '2');
+    try {
+      assert.equal((await control(gw.url(''), 'POST', '/tyk/keys/shared-rate', keySession('k', ORG, { rate: 5, per: 10 }))).status, 200);
+      const results = await Promise.all(Array.from({ length: 20 }, () => request(gw.url('/k/x'), { headers: { authorization: 'shared-rate' } })));
+      const statuses = results.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 5, JSON.stringify(statuses));
+      assert.equal(statuses.filter((s) => s === 429).length, 15);
+      // Both workers took part (their access lines carry their pids; lines are written in batches).
+      const accessLines = () => gw.logs.filter((l) => l['component'] === 'access' && l['api_id'] === 'k').length;
+      const deadline = Date.now() + 5_000;
+      while (accessLines() < 20 && Date.now() < deadline) await sleep(50);
+      const servedBy = new Set(gw.logs.filter((l) => l['component'] === 'access' && l['api_id'] === 'k').map((l) => l['pid']));
+      assert.equal(servedBy.size, 2, 'requests reached both workers');
+    } finally {
+      await gw.stop();
+      await up.close();
+      await redis.stop();
+    }
+  });
+});
