@@ -108,13 +108,13 @@ describe('hookgate start --workers', () => {
       assert.ok(gw.logs.some((l) => l.msg === 'every worker stopped'));
       for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} left running`);
     } finally {
-      if (gw.child.exitCode === null) await gw.stop('SIGKILL');
+      if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop('SIGKILL');
       await up.close();
       await redis.stop();
     }
   });
 
-  it('a rate limit on Redis is one limit across workers: 5 of 20 requests pass a rate of 5 per 10 s', async (t) => {
+  it('a rate limit on Redis is one limit across workers: 5 of 20 requests pass a rate of 5 per 10 s; a killed primary leaves no worker', async (t) => {
     if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
     const redis = await startRedis();
     const up = await startUpstream();
@@ -131,8 +131,15 @@ describe('hookgate start --workers', () => {
       while (accessLines() < 20 && Date.now() < deadline) await sleep(50);
       const servedBy = new Set(gw.logs.filter((l) => l['component'] === 'access' && l['api_id'] === 'k').map((l) => l['pid']));
       assert.equal(servedBy.size, 2, 'requests reached both workers');
+
+      // A primary killed outright leaves no worker behind: each exits when its channel closes.
+      const pids = [...workerPids(gw).values()];
+      await gw.stop('SIGKILL');
+      const gone = Date.now() + 10_000;
+      while (pids.some(alive) && Date.now() < gone) await sleep(50);
+      assert.deepEqual(pids.filter(alive), [], 'workers left running after the primary was killed');
     } finally {
-      await gw.stop();
+      if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop();
       await up.close();
       await redis.stop();
     }
