@@ -44,6 +44,12 @@ function peakRssMiB(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
 }
 
+/** The machine's idle and total CPU ticks so far (/proc/stat: idle + iowait, all fields). */
+function machineTicks(): { idle: number; total: number } {
+  const fields = (/^cpu\s+(.*)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? '').split(/\s+/).map(Number);
+  return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+}
+
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -55,6 +61,8 @@ export interface Row {
   readonly single: Load;
   readonly rssMiB: number | undefined;
   readonly cpuUsPerReq: number | undefined;
+  /** How much of the machine's CPU was idle during the 50-connection runs: none left means more processes cannot help. */
+  readonly idlePct: number;
 }
 
 export interface Case {
@@ -71,6 +79,7 @@ interface Sample {
   readonly load: Load;
   readonly single: Load;
   readonly cpuUsPerReq: number | undefined;
+  readonly idlePct: number;
 }
 
 const processesOf = (c: Case): readonly number[] => c.pids ?? (c.pid === undefined ? [] : [c.pid]);
@@ -78,11 +87,14 @@ const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b
 
 function sample(c: Case): Sample {
   const cpuBefore = sum(processesOf(c).map(cpuSeconds));
+  const ticksBefore = machineTicks();
   const load = wrk(c.url, CONNECTIONS, DURATION_S, c.headers);
+  const ticksAfter = machineTicks();
   const cpuAfter = sum(processesOf(c).map(cpuSeconds));
+  const idlePct = (100 * (ticksAfter.idle - ticksBefore.idle)) / Math.max(1, ticksAfter.total - ticksBefore.total);
   const single = wrk(c.url, 1, SINGLE_DURATION_S, c.headers);
   const cpuUsPerReq = c.pid === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1e6) / (load.rps * DURATION_S));
-  return { load, single, cpuUsPerReq };
+  return { load, single, cpuUsPerReq, idlePct };
 }
 
 const median = (values: number[]): number => {
@@ -120,6 +132,7 @@ export function measureAll(cases: readonly Case[]): Row[] {
       single: medianLoad(s.map((x) => x.single)),
       rssMiB: c.pid === undefined ? undefined : sum(processesOf(c).map(peakRssMiB)),
       cpuUsPerReq: cpu.length === 0 ? undefined : median(cpu),
+      idlePct: median(s.map((x) => x.idlePct)),
     };
   });
 }
@@ -168,7 +181,9 @@ export function derivedFigures(rows: readonly Row[]): string {
   if (cached !== undefined && bare !== undefined) lines.push(`- gRPC auth behind the ID extractor cache vs the bare proxy (case 9 / case 2): ${f(cached.load.rps / bare.load.rps)}x (target >= 0.85x)`);
   const one = row('12');
   const two = row('12b');
-  if (one !== undefined && two !== undefined) lines.push(`- --workers 2 vs --workers 1 (case 12b / case 12): ${f(two.load.rps / one.load.rps)}x (target >= 1.4x)`);
+  if (one !== undefined && two !== undefined) {
+    lines.push(`- --workers 2 vs --workers 1 (case 12b / case 12): ${f(two.load.rps / one.load.rps)}x (target >= 1.4x); machine CPU idle during the 50-connection runs: ${f(one.idlePct, 0)}% (1 worker), ${f(two.idlePct, 0)}% (2 workers)`);
+  }
   const single = rows.filter((r) => r.name.includes('Hookgate') && r.rssMiB !== undefined && !r.name.startsWith('12b.'));
   if (single.length > 0) {
     const peak = single.reduce((a, b) => ((a.rssMiB ?? 0) >= (b.rssMiB ?? 0) ? a : b));

@@ -2,23 +2,29 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { keylessApi } from '../helpers/apis.js';
+import { coprocessConfig, keylessApi, pluginApi } from '../helpers/apis.js';
 import { control, keySession, SECRET } from '../helpers/control.js';
 import { runCli, spawnGateway, type GatewayProcess, type LogLine } from '../helpers/gateway-process.js';
 import { request } from '../helpers/http.js';
 import { requireProgram } from '../helpers/programs.js';
+import { SIDECAR_PLUGIN } from '../helpers/sidecars.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 const ORG = 'org1';
 
-/** `hookgate start --workers <n>` on Redis with a keyless API and a token API; resolves once every worker serves. */
-async function startWorkers(redis: RedisServer, upstream: string, workers: string): Promise<GatewayProcess> {
+/**
+ * `hookgate start --workers <n>` on Redis with a keyless API, a token API and `apis`; resolves
+ * once every worker serves. `config` is merged into tyk.conf; `$DIR` in it is the config's folder.
+ */
+async function startWorkers(redis: RedisServer, upstream: string, workers: string, config: Record<string, unknown> = {}, apis: Record<string, unknown> = {}): Promise<GatewayProcess> {
   const dir = await tempDir();
-  await dir.write('tyk.conf', { listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', secret: SECRET, storage: { type: 'redis', host: '127.0.0.1', port: redis.port } });
+  const extra = JSON.parse(JSON.stringify(config).replaceAll('$DIR', dir.path)) as Record<string, unknown>;
+  await dir.write('tyk.conf', { listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', secret: SECRET, storage: { type: 'redis', host: '127.0.0.1', port: redis.port }, ...extra });
   await dir.write('apps/open.json', keylessApi('open', '/open/', upstream));
   await dir.write('apps/k.json', { ...keylessApi('k', '/k/', upstream), org_id: ORG, use_keyless: false });
+  for (const [name, api] of Object.entries(apis)) await dir.write(join('apps', name), api);
   const gw = await spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf'), '--workers', workers], 30_000);
   await gw.waitForLog((l) => l.msg === 'workers listening', 30_000);
   return gw;
@@ -140,6 +146,52 @@ describe('hookgate start --workers', () => {
       assert.deepEqual(pids.filter(alive), [], 'workers left running after the primary was killed');
     } finally {
       if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop();
+      await up.close();
+      await redis.stop();
+    }
+  });
+
+  it('a sidecar is launched once, by the primary, serves every worker, is restarted by the primary and stopped with the gateway', async (t) => {
+    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
+    const redis = await startRedis();
+    const up = await startUpstream();
+    const token = 'workers-sidecar-token';
+    const address = 'unix://$DIR/auth.sock';
+    const sidecar = { name: 'auth', command: process.execPath, args: [SIDECAR_PLUGIN, '--accept-token', token, '--address', address], address, restart_backoff_initial_ms: 100, restart_backoff_max_ms: 500, stop_grace_ms: 1000 };
+    const gw = await startWorkers(redis, up.origin, '2', coprocessConfig('sidecar:auth', { dispatch_timeout_ms: 1000, sidecars: [sidecar] }), {
+      'p.json': pluginApi('plugin', '/auth/', up.origin, { auth_check: { name: 'Auth' } }),
+    });
+    const sidecarPids = () =>
+      gw.logs.filter((l) => l['component'] === 'sidecar' && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid ')).map((l) => Number(l.msg.slice('sidecar-plugin pid '.length)));
+    const statuses = async (key: string) => {
+      const seen = new Map<string, number>();
+      for (let i = 0; i < 6; i++) {
+        const res = await request(gw.url('/auth/x'), { headers: { authorization: key } });
+        seen.set(String(res.status), (seen.get(String(res.status)) ?? 0) + 1);
+      }
+      return Object.fromEntries(seen);
+    };
+    try {
+      assert.deepEqual(await statuses(token), { '200': 6 }, 'both workers authenticate through the one sidecar');
+      assert.deepEqual(await statuses('bad'), { '403': 6 });
+      assert.equal(sidecarPids().length, 1, 'one sidecar for two workers');
+      const [pid] = sidecarPids();
+      assert.ok(pid !== undefined);
+
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 15_000;
+      while (sidecarPids().length < 2 && Date.now() < deadline) await sleep(25);
+      assert.equal(sidecarPids().length, 2, 'the primary restarted the sidecar');
+      let ok = false;
+      while (!ok && Date.now() < deadline) ok = (await request(gw.url('/auth/x'), { headers: { authorization: token } })).status === 200 || (await sleep(50), false);
+      assert.ok(ok, 'authentication works again after the restart');
+
+      const latest = sidecarPids().at(-1);
+      assert.ok(latest !== undefined);
+      assert.equal((await gw.stop()).code, 0);
+      assert.equal(alive(latest), false, 'the sidecar stopped with the gateway');
+    } finally {
+      if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop('SIGKILL');
       await up.close();
       await redis.stop();
     }
