@@ -26,3 +26,6 @@ export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'pack
  * worker's environment; undefined for a gateway on its own. `/hello` and `/ready` name it.
  */
 export const WORKER_ID: string | undefined = process.env['HOOKGATE_WORKER_ID'] === '' ? undefined : process.env['HOOKGATE_WORKER_ID'];
+
+/** How many gateway workers share this machine (`--workers N`; 1 for a gateway on its own). */
+export const CLUSTER_WORKERS: number = Math.max(1, Number(process.env['HOOKGATE_WORKERS'] ?? '1') || 1);

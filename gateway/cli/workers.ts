@@ -133,7 +133,7 @@ export async function runPrimary({ config, workers, logger }: PrimaryOptions): P
     slot.restart = undefined;
     slot.listening = false;
     slot.startedAt = Date.now();
-    const worker = cluster.fork({ HOOKGATE_WORKER_ID: String(slot.id) });
+    const worker = cluster.fork({ HOOKGATE_WORKER_ID: String(slot.id), HOOKGATE_WORKERS: String(workers) });
     slot.worker = worker;
     worker.on('message', (message: WorkerMessage) => {
       if (message?.type === 'hookgate:listening') {
