@@ -70,6 +70,8 @@ export interface RuntimeRole {
   readonly launchSidecars?: boolean;
   /** What the control API's reload calls, given this process's own reload (a worker also asks the primary to reload the others). */
   readonly controlReload?: (local: () => Promise<void>) => Promise<void>;
+  /** Given this process's metrics once they exist (a worker serves the sum over all workers). */
+  readonly onMetrics?: (metrics: GatewayMetrics) => void;
 }
 
 export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined, initialPolicies: readonly Policy[] = [], role: RuntimeRole = {}): Runtime {
@@ -79,6 +81,7 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
   const proxy = new UpstreamProxy(config.proxy);
   proxy.prepare(loaded.apis);
   const metrics = new GatewayMetrics();
+  role.onMetrics?.(metrics);
   const { coprocess } = config;
   const sidecars = coprocess.sidecars.length === 0 || role.launchSidecars === false ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
   const bridges = new PythonBridges(

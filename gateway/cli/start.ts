@@ -5,7 +5,7 @@ import { createRootLogger, type RootLogger } from '../logging/index.js';
 import { helpText, parseOptions, type OptionSpecs } from './args.js';
 import type { CommandIO } from './io.js';
 import { configErrorCount, formatReport, loadAll } from './load-all.js';
-import { announceListening, isClusterWorker, onPrimaryReload, parseWorkers, reloadEveryWorker, runPrimary, workersRefusal } from './workers.js';
+import { announceListening, isClusterWorker, onPrimaryReload, parseWorkers, reloadEveryWorker, runPrimary, shareMetrics, workersRefusal } from './workers.js';
 
 export const START_OPTIONS: OptionSpecs = {
   conf: { type: 'string', value: 'file', description: 'the gateway config (tyk.conf)', default: 'tyk.conf' },
@@ -92,7 +92,7 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
     logger.info('SIGHUP during startup: the API definitions will be reloaded once the gateway serves');
   });
   try {
-    const role = worker ? { launchSidecars: false, controlReload: reloadEveryWorker } : undefined;
+    const role = worker ? { launchSidecars: false, controlReload: reloadEveryWorker, onMetrics: shareMetrics } : undefined;
     gateway = await startGateway(config, { logger, accessLog: root.accessLog, apis: report.apis, policies: report.policies, role });
   } catch (err) {
     logger.fatal({ err: isHookgateError(err) ? err.message : err }, 'gateway failed to start');

@@ -6,11 +6,16 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { AggregatorRegistry } from 'prom-client';
 import { SidecarSupervisor } from '../../coprocess/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { HookgateError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
+import type { GatewayMetrics } from '../metrics/index.js';
 
+/** How long the primary collects the workers' metrics for one scrape, and how long a worker waits for the sum. */
+const METRICS_COLLECT_MS = 1_500;
+const METRICS_WAIT_MS = 3_000;
 /** More than this is a typo, not a deployment: every worker holds its own pools, caches and plugin channels. */
 export const MAX_WORKERS = 64;
 /** Restart delays after consecutive failures: 200 ms doubling to 10 s; reset once a worker has served this long. */
@@ -20,12 +25,25 @@ const STABLE_AFTER_MS = 10_000;
 /** After the workers' own grace period, how long the primary waits before SIGKILL. */
 const KILL_AFTER_GRACE_MS = 5_000;
 
+/** One worker's metrics, as prom-client's getMetricsAsJSON gives them. */
+type MetricsPart = Awaited<ReturnType<GatewayMetrics['registry']['getMetricsAsJSON']>>;
+
 /** A worker tells the primary. */
 export type WorkerMessage =
   | { readonly type: 'hookgate:listening'; readonly port: number; readonly controlPort: number | undefined }
-  | { readonly type: 'hookgate:reload-others' };
+  | { readonly type: 'hookgate:reload-others' }
+  /** A scrape of /metrics reached this worker: the primary is to sum every worker's. */
+  | { readonly type: 'hookgate:metrics-request'; readonly id: number }
+  | { readonly type: 'hookgate:metrics-part'; readonly id: number; readonly metrics: MetricsPart };
 /** The primary tells a worker. */
-export type PrimaryMessage = { readonly type: 'hookgate:reload' };
+export type PrimaryMessage =
+  | { readonly type: 'hookgate:reload' }
+  | { readonly type: 'hookgate:metrics-collect'; readonly id: number }
+  | { readonly type: 'hookgate:metrics-total'; readonly id: number; readonly body: string };
+
+const toPrimary = (message: WorkerMessage): void => {
+  process.send?.(message);
+};
 
 /** `--workers`: a whole number from 1 to MAX_WORKERS, or `auto` (one per core). */
 export function parseWorkers(value: string | undefined): number {
@@ -52,15 +70,46 @@ export const isClusterWorker = (): boolean => cluster.isWorker;
 
 /** In a worker: tells the primary this worker serves. */
 export function announceListening(port: number, controlPort: number | undefined): void {
-  const message: WorkerMessage = { type: 'hookgate:listening', port, controlPort };
-  process.send?.(message);
+  toPrimary({ type: 'hookgate:listening', port, controlPort });
 }
 
 /** In a worker: the control API reloads this worker and asks the primary to reload the others. */
 export function reloadEveryWorker(local: () => Promise<void>): Promise<void> {
-  const message: WorkerMessage = { type: 'hookgate:reload-others' };
-  process.send?.(message);
+  toPrimary({ type: 'hookgate:reload-others' });
   return local();
+}
+
+/**
+ * In a worker: gives the primary this worker's metrics when it collects them, and has /metrics
+ * answer with the sum over every worker (prom-client's aggregation: counters and histograms
+ * summed). Should the primary not answer, the worker's own figures are served, saying so.
+ */
+export function shareMetrics(metrics: GatewayMetrics): void {
+  let next = 0;
+  const waiting = new Map<number, (body: string) => void>();
+  process.on('message', (message: PrimaryMessage) => {
+    if (message?.type === 'hookgate:metrics-collect') {
+      void metrics.registry.getMetricsAsJSON().then((part) => toPrimary({ type: 'hookgate:metrics-part', id: message.id, metrics: part }));
+    } else if (message?.type === 'hookgate:metrics-total') {
+      waiting.get(message.id)?.(message.body);
+      waiting.delete(message.id);
+    }
+  });
+  metrics.aggregateWith(
+    (local) =>
+      new Promise((resolve) => {
+        const id = ++next;
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          void local.metrics().then((body) => resolve(`# hookgate: this worker's metrics only (the primary did not answer within ${METRICS_WAIT_MS} ms)\n${body}`));
+        }, METRICS_WAIT_MS);
+        waiting.set(id, (body) => {
+          clearTimeout(timer);
+          resolve(body);
+        });
+        toPrimary({ type: 'hookgate:metrics-request', id });
+      }),
+  );
 }
 
 /** In a worker: runs `reload` whenever the primary says so. */
@@ -129,6 +178,36 @@ export async function runPrimary({ config, workers, logger }: PrimaryOptions): P
   };
   const slotOf = (worker: Worker) => slots.find((s) => s.worker === worker);
 
+  // One collection per scrape: every live worker's metrics, summed, sent to the worker scraped.
+  let collections = 0;
+  const collecting = new Map<number, { parts: MetricsPart[]; missing: number; finish: () => void }>();
+  const collectMetrics = (asker: Worker, askerId: number) => {
+    const id = ++collections;
+    const targets = live().filter((w) => w.isConnected());
+    const parts: MetricsPart[] = [];
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      collecting.delete(id);
+      // Should the sum fail, the worker asking serves its own figures once it stops waiting.
+      Promise.resolve()
+        .then(() => AggregatorRegistry.aggregate(parts).metrics())
+        .then((body) => send(asker, { type: 'hookgate:metrics-total', id: askerId, body }))
+        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'summing the workers\' metrics failed'));
+    };
+    const timer = setTimeout(finish, METRICS_COLLECT_MS);
+    collecting.set(id, { parts, missing: targets.length, finish });
+    for (const target of targets) send(target, { type: 'hookgate:metrics-collect', id });
+  };
+  const metricsPart = (id: number, part: MetricsPart) => {
+    const collection = collecting.get(id);
+    if (collection === undefined) return;
+    collection.parts.push(part);
+    if (--collection.missing <= 0) collection.finish();
+  };
+
   const fork = (slot: Slot) => {
     slot.restart = undefined;
     slot.listening = false;
@@ -146,6 +225,10 @@ export async function runPrimary({ config, workers, logger }: PrimaryOptions): P
       } else if (message?.type === 'hookgate:reload-others') {
         log.info({ from: slot.id }, 'control API reload: reloading the other workers');
         for (const other of live()) if (other !== worker) send(other, { type: 'hookgate:reload' });
+      } else if (message?.type === 'hookgate:metrics-request') {
+        collectMetrics(worker, message.id);
+      } else if (message?.type === 'hookgate:metrics-part') {
+        metricsPart(message.id, message.metrics);
       }
     });
     worker.once('exit', (code, signal) => {

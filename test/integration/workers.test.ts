@@ -78,14 +78,20 @@ describe('hookgate start --workers', () => {
     }
   });
 
-  it('two workers share the port, each gets traffic, SIGHUP and the control API reload both, a killed worker is replaced, SIGTERM stops all', async (t) => {
+  it('two workers share the port, each gets traffic, /metrics sums them, SIGHUP and the control API reload both, a killed worker is replaced, SIGTERM stops all', async (t) => {
     if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
     const redis = await startRedis();
     const up = await startUpstream();
     const gw = await startWorkers(redis, up.origin, '2');
     try {
       assert.deepEqual(new Set(await answeredBy(gw, 8)), new Set(['1', '2']), 'connections go to both workers in turn');
-      assert.equal((await request(gw.url('/open/x'))).status, 200);
+      for (let i = 0; i < 6; i++) assert.equal((await request(gw.url('/open/x'))).status, 200);
+      // /metrics sums every worker's counters, whichever worker the scrape reaches.
+      for (let i = 0; i < 2; i++) {
+        const scrape = await request(gw.url('/metrics'));
+        assert.equal(scrape.status, 200);
+        assert.match(scrape.text(), /hookgate_http_requests_total\{api_id="open",code="200"\} 6\n/, scrape.text().slice(0, 2000));
+      }
 
       process.kill(gw.pid, 'SIGHUP');
       await Promise.all([gw.waitForLog(reloadedBy('1')), gw.waitForLog(reloadedBy('2'))]);
