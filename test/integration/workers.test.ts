@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coprocessConfig, keylessApi, pluginApi } from '../helpers/apis.js';
 import { control, keySession, SECRET } from '../helpers/control.js';
@@ -28,6 +28,25 @@ async function startWorkers(redis: RedisServer, upstream: string, workers: strin
   const gw = await spawnGateway(dir, ['start', '--conf', join(dir.path, 'tyk.conf'), '--workers', workers], 30_000);
   await gw.waitForLog((l) => l.msg === 'workers listening', 30_000);
   return gw;
+}
+
+/**
+ * Runs `body` against `hookgate start --workers 2` on a fresh redis-server and upstream, and
+ * cleans up (a primary still running is killed: its workers exit with it). Skipped without redis-server.
+ */
+async function withWorkers(t: TestContext, body: (gw: GatewayProcess) => Promise<void>, config: Record<string, unknown> = {}, apis: (upstream: string) => Record<string, unknown> = () => ({})): Promise<void> {
+  if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
+  const redis = await startRedis();
+  const up = await startUpstream();
+  let gw: GatewayProcess | undefined;
+  try {
+    gw = await startWorkers(redis, up.origin, '2', config, apis(up.origin));
+    await body(gw);
+  } finally {
+    if (gw !== undefined && gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop('SIGKILL');
+    await up.close();
+    await redis.stop();
+  }
 }
 
 /** Which worker answered each of `count` requests, each on a fresh connection. */
@@ -79,11 +98,7 @@ describe('hookgate start --workers', () => {
   });
 
   it('two workers share the port, each gets traffic, /metrics sums them, SIGHUP and the control API reload both, a killed worker is replaced, SIGTERM stops all', async (t) => {
-    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
-    const redis = await startRedis();
-    const up = await startUpstream();
-    const gw = await startWorkers(redis, up.origin, '2');
-    try {
+    await withWorkers(t, async (gw) => {
       assert.deepEqual(new Set(await answeredBy(gw, 8)), new Set(['1', '2']), 'connections go to both workers in turn');
       for (let i = 0; i < 6; i++) assert.equal((await request(gw.url('/open/x'))).status, 200);
       // /metrics sums every worker's counters, whichever worker the scrape reaches.
@@ -119,19 +134,11 @@ describe('hookgate start --workers', () => {
       assert.equal(code, 0);
       assert.ok(gw.logs.some((l) => l.msg === 'every worker stopped'));
       for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} left running`);
-    } finally {
-      if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop('SIGKILL');
-      await up.close();
-      await redis.stop();
-    }
+    });
   });
 
   it('a rate limit on Redis is one limit across workers: 5 of 20 requests pass a rate of 5 per 10 s; a killed primary leaves no worker', async (t) => {
-    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
-    const redis = await startRedis();
-    const up = await startUpstream();
-    const gw = await startWorkers(redis, up.origin, '2');
-    try {
+    await withWorkers(t, async (gw) => {
       assert.equal((await control(gw.url(''), 'POST', '/tyk/keys/shared-rate', keySession('k', ORG, { rate: 5, per: 10 }))).status, 200);
       const results = await Promise.all(Array.from({ length: 20 }, () => request(gw.url('/k/x'), { headers: { authorization: 'shared-rate' } })));
       const statuses = results.map((r) => r.status);
@@ -150,34 +157,26 @@ describe('hookgate start --workers', () => {
       const gone = Date.now() + 10_000;
       while (pids.some(alive) && Date.now() < gone) await sleep(50);
       assert.deepEqual(pids.filter(alive), [], 'workers left running after the primary was killed');
-    } finally {
-      if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop();
-      await up.close();
-      await redis.stop();
-    }
+    });
   });
 
   it('a sidecar is launched once, by the primary, serves every worker, is restarted by the primary and stopped with the gateway', async (t) => {
-    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
-    const redis = await startRedis();
-    const up = await startUpstream();
     const token = 'workers-sidecar-token';
     const address = 'unix://$DIR/auth.sock';
     const sidecar = { name: 'auth', command: process.execPath, args: [SIDECAR_PLUGIN, '--accept-token', token, '--address', address], address, restart_backoff_initial_ms: 100, restart_backoff_max_ms: 500, stop_grace_ms: 1000 };
-    const gw = await startWorkers(redis, up.origin, '2', coprocessConfig('sidecar:auth', { dispatch_timeout_ms: 1000, sidecars: [sidecar] }), {
-      'p.json': pluginApi('plugin', '/auth/', up.origin, { auth_check: { name: 'Auth' } }),
-    });
-    const sidecarPids = () =>
-      gw.logs.filter((l) => l['component'] === 'sidecar' && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid ')).map((l) => Number(l.msg.slice('sidecar-plugin pid '.length)));
-    const statuses = async (key: string) => {
-      const seen = new Map<string, number>();
-      for (let i = 0; i < 6; i++) {
-        const res = await request(gw.url('/auth/x'), { headers: { authorization: key } });
-        seen.set(String(res.status), (seen.get(String(res.status)) ?? 0) + 1);
-      }
-      return Object.fromEntries(seen);
-    };
-    try {
+    const config = coprocessConfig('sidecar:auth', { dispatch_timeout_ms: 1000, sidecars: [sidecar] });
+    const apis = (upstream: string) => ({ 'p.json': pluginApi('plugin', '/auth/', upstream, { auth_check: { name: 'Auth' } }) });
+    await withWorkers(t, async (gw) => {
+      const sidecarPids = () =>
+        gw.logs.filter((l) => l['component'] === 'sidecar' && typeof l.msg === 'string' && l.msg.startsWith('sidecar-plugin pid ')).map((l) => Number(l.msg.slice('sidecar-plugin pid '.length)));
+      const statuses = async (key: string) => {
+        const seen = new Map<string, number>();
+        for (let i = 0; i < 6; i++) {
+          const res = await request(gw.url('/auth/x'), { headers: { authorization: key } });
+          seen.set(String(res.status), (seen.get(String(res.status)) ?? 0) + 1);
+        }
+        return Object.fromEntries(seen);
+      };
       assert.deepEqual(await statuses(token), { '200': 6 }, 'both workers authenticate through the one sidecar');
       assert.deepEqual(await statuses('bad'), { '403': 6 });
       assert.equal(sidecarPids().length, 1, 'one sidecar for two workers');
@@ -196,10 +195,6 @@ describe('hookgate start --workers', () => {
       assert.ok(latest !== undefined);
       assert.equal((await gw.stop()).code, 0);
       assert.equal(alive(latest), false, 'the sidecar stopped with the gateway');
-    } finally {
-      if (gw.child.exitCode === null && gw.child.signalCode === null) await gw.stop('SIGKILL');
-      await up.close();
-      await redis.stop();
-    }
+    }, config, apis);
   });
 });
