@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PACKAGE_ROOT } from '../gateway/meta.js';
 import { CONNECTIONS, derivedFigures, DURATION_S, measureAll, ROUNDS, selected, SINGLE_DURATION_S, table, type Case } from './measure.js';
 import { findNginx, startNginx } from './nginx.js';
+import { BODY_SIZE_MIB, bodyRssRise } from './body.js';
 
 const children: ChildProcess[] = [];
 
@@ -151,6 +152,8 @@ async function main(): Promise<void> {
   if (nginx !== undefined) children.push(nginx.child);
   else process.stderr.write('bench: nginx is not installed; case 4 (nginx as a reverse proxy) is skipped\n');
   const hookgate = await startHookgate(upstreamUrl);
+  // A keyless gateway that serves nothing but the large body, after the load cases.
+  const bodyGateway = await startHookgate(upstreamUrl);
   const quiet = await startHookgate(upstreamUrl, { access_logs: { enabled: false } });
   const tokenApi = { use_keyless: false };
   const tokenMemory = await startHookgate(upstreamUrl, {}, tokenApi);
@@ -217,7 +220,9 @@ async function main(): Promise<void> {
       return 'unknown';
     }
   })();
-  const text = `${table(rows)}\n\n${derivedFigures(rows)}`;
+  const body = await bodyRssRise(`http://127.0.0.1:${bodyGateway.port}/bench/upload`, bodyGateway.pid);
+  const bodyLine = `- a ${BODY_SIZE_MIB} MiB request body through Hookgate keyless (status ${body.status}): RSS ${Math.round(body.idleMiB)} MiB idle, ${Math.round(body.peakMiB)} MiB at most while it streamed, a rise of ${Math.round(body.peakMiB - body.idleMiB)} MiB (target < 32 MB = 30.5 MiB)`;
+  const text = `${table(rows)}\n\n${[derivedFigures(rows), bodyLine].filter((part) => part !== '').join('\n')}`;
   process.stdout.write(`${text}\n`);
   const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`${benchEnv()}npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then ${SINGLE_DURATION_S} s at 1 connection; medians; the whole run took ${Math.round((Date.now() - startedAt) / 1000)} s; Node ${process.version}; load average before the run ${loadBefore}, after ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrk, upstream, gateway, plugin and Redis share the machine's 2 cores; the gateway writes its access log to a file; CPU us/req is the gateway's alone)\n\n`;
   appendFileSync(join(PACKAGE_ROOT, 'bench', 'RESULTS.md'), `${header}${text}\n`);
