@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -196,5 +197,27 @@ describe('hookgate start --workers', () => {
       assert.equal((await gw.stop()).code, 0);
       assert.equal(alive(latest), false, 'the sidecar stopped with the gateway');
     }, config, apis);
+  });
+
+  it('a worker that cannot start (its port is taken) stops the gateway with exit 1, no restart loop', async (t) => {
+    if (!requireProgram(t, 'redis-server', 'apt-get install redis-server')) return;
+    const redis = await startRedis();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const dir = await tempDir();
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      await dir.write('tyk.conf', { listen_address: '127.0.0.1', listen_port: port, app_path: 'apps', log_format: 'json', storage: { type: 'redis', host: '127.0.0.1', port: redis.port } });
+      await dir.write('apps/.keep', '');
+      const res = await runCli(['start', '--conf', join(dir.path, 'tyk.conf'), '--workers', '2'], 30_000);
+      assert.equal(res.code, 1, res.stdout + res.stderr);
+      assert.match(res.stdout, /a worker failed to start: the gateway stops/);
+      assert.match(res.stdout, /the port is already in use/);
+      assert.doesNotMatch(res.stdout, /starting a new one/);
+    } finally {
+      taken.close();
+      await dir.remove();
+      await redis.stop();
+    }
   });
 });
