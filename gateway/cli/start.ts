@@ -61,12 +61,6 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
   }
 
   const root = rootFor(config);
-  if (workers > 1 && !worker) {
-    for (const warning of report.config.warnings) root.logger.warn({ field: warning.path, file: config.source }, warning.message);
-    const code = await runPrimary({ config, workers, logger: root.logger });
-    root.flush();
-    return code;
-  }
   const logger = worker ? root.logger.child({ worker: process.env['HOOKGATE_WORKER_ID'] }) : root.logger;
   const fatal = (kind: string) => (err: unknown) => {
     logger.fatal({ err }, `${kind}: the gateway stops`);
@@ -77,6 +71,12 @@ export async function startCommand(argv: readonly string[], io: CommandIO): Prom
   process.on('unhandledRejection', fatal('unhandled promise rejection'));
 
   for (const warning of report.config.warnings) logger.warn({ field: warning.path, file: config.source }, warning.message);
+  if (workers > 1 && !worker) {
+    // The primary serves nothing itself; its workers log their own warnings again.
+    const code = await runPrimary({ config, workers, logger });
+    root.flush();
+    return code;
+  }
   // SIGHUP reloads the API definitions, as Tyk does. Its handler is in place before the (possibly
   // long: storage, sidecars, bridges) startup, whose default action would kill the process: a
   // SIGHUP then is a reload once the gateway serves.
