@@ -14,6 +14,8 @@ import { findNginx, startNginx } from './nginx.js';
 import { BODY_SIZE_MIB, bodyRssRise } from './body.js';
 
 const children: ChildProcess[] = [];
+/** Grandchildren stopped by PID at the end too: the workers of a --workers primary. */
+const workerPids: number[] = [];
 
 interface Started {
   readonly port: number;
@@ -37,6 +39,7 @@ async function startProcess(args: string[], readyPattern: RegExp): Promise<Start
     const match = readyPattern.exec(out);
     if (match?.[1] !== undefined) {
       const workers = [...out.matchAll(/"worker_pid":(\d+)/g)].map((m) => Number(m[1]));
+      workerPids.push(...workers);
       return { port: Number(match[1]), pid: child.pid as number, pids: [child.pid as number, ...workers] };
     }
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`not ready: ${args.join(' ')}: ${out}`);
@@ -88,9 +91,9 @@ function pythonTutorialBundle(): string {
   return dir;
 }
 
-/** The SDK benchmark plugin (bench/sdk-plugin.ts) in a process of its own. */
+/** The SDK benchmark plugin (bench/sdk-plugin.ts) in a process of its own, on a free port (not the SDK's default 5555, which another run may hold). */
 function startPlugin(): Promise<Started> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], { cwd: PACKAGE_ROOT, env: { ...process.env, BENCH_SERVE: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], { cwd: PACKAGE_ROOT, env: { ...process.env, BENCH_SERVE: '1', HOOKGATE_PLUGIN_ADDRESS: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -235,4 +238,11 @@ main()
   })
   .finally(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of workerPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone: workers exit by themselves once their primary has.
+      }
+    }
   });
