@@ -10,6 +10,8 @@ export const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '5');
 /** Cases run interleaved in rounds and each figure is the median over rounds: noise on a shared machine drifts over time, and interleaving spreads it across cases. */
 export const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 export const CONNECTIONS = 50;
+/** The 1-connection run of each sample (latency of a hop, not throughput): shorter, to keep `npm run bench` under 10 minutes. */
+export const SINGLE_DURATION_S = Math.max(2, Math.floor(DURATION_S / 2));
 
 interface Load {
   readonly rps: number;
@@ -42,17 +44,25 @@ function peakRssMiB(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
 }
 
+/** The machine's idle and total CPU ticks so far (/proc/stat: idle + iowait, all fields). */
+function machineTicks(): { idle: number; total: number } {
+  const fields = (/^cpu\s+(.*)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? '').split(/\s+/).map(Number);
+  return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+}
+
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-interface Row {
+export interface Row {
   readonly name: string;
   readonly load: Load;
   readonly single: Load;
   readonly rssMiB: number | undefined;
   readonly cpuUsPerReq: number | undefined;
+  /** How much of the machine's CPU was idle during the 50-connection runs: none left means more processes cannot help. */
+  readonly idlePct: number;
 }
 
 export interface Case {
@@ -60,6 +70,8 @@ export interface Case {
   readonly url: string;
   /** The process under test, for RSS and CPU; none for the direct case. */
   readonly pid: number | undefined;
+  /** When the case is several processes (--workers): all of them, CPU and peak RSS summed. */
+  readonly pids?: readonly number[] | undefined;
   readonly headers?: readonly string[];
 }
 
@@ -67,15 +79,22 @@ interface Sample {
   readonly load: Load;
   readonly single: Load;
   readonly cpuUsPerReq: number | undefined;
+  readonly idlePct: number;
 }
 
+const processesOf = (c: Case): readonly number[] => c.pids ?? (c.pid === undefined ? [] : [c.pid]);
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
 function sample(c: Case): Sample {
-  const cpuBefore = c.pid === undefined ? 0 : cpuSeconds(c.pid);
+  const cpuBefore = sum(processesOf(c).map(cpuSeconds));
+  const ticksBefore = machineTicks();
   const load = wrk(c.url, CONNECTIONS, DURATION_S, c.headers);
-  const cpuAfter = c.pid === undefined ? 0 : cpuSeconds(c.pid);
-  const single = wrk(c.url, 1, Math.max(2, Math.round(DURATION_S / 2)), c.headers);
+  const ticksAfter = machineTicks();
+  const cpuAfter = sum(processesOf(c).map(cpuSeconds));
+  const idlePct = (100 * (ticksAfter.idle - ticksBefore.idle)) / Math.max(1, ticksAfter.total - ticksBefore.total);
+  const single = wrk(c.url, 1, SINGLE_DURATION_S, c.headers);
   const cpuUsPerReq = c.pid === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1e6) / (load.rps * DURATION_S));
-  return { load, single, cpuUsPerReq };
+  return { load, single, cpuUsPerReq, idlePct };
 }
 
 const median = (values: number[]): number => {
@@ -111,8 +130,9 @@ export function measureAll(cases: readonly Case[]): Row[] {
       name: c.name,
       load: medianLoad(s.map((x) => x.load)),
       single: medianLoad(s.map((x) => x.single)),
-      rssMiB: c.pid === undefined ? undefined : peakRssMiB(c.pid),
+      rssMiB: c.pid === undefined ? undefined : sum(processesOf(c).map(peakRssMiB)),
       cpuUsPerReq: cpu.length === 0 ? undefined : median(cpu),
+      idlePct: median(s.map((x) => x.idlePct)),
     };
   });
 }
@@ -129,6 +149,46 @@ export function table(rows: readonly Row[]): string {
     lines.push(
       `| ${r.name} | ${f(r.load.rps, 0)} | ${f(r.load.rps / direct)} | ${f(r.load.rps / bare)} | ${f(r.load.p50ms)} | ${f(r.load.p99ms)} | ${f(r.single.p50ms, 3)} | ${f(r.single.p99ms, 3)} | ${r.rssMiB ?? '-'} | ${r.cpuUsPerReq ?? '-'} |`,
     );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The figures the issue's targets are stated in that are not a column of the table: the added p50
+ * latency of one gRPC hook at 1 connection (case 8 minus case 5, and with h2), the --workers
+ * scaling (12b over 12), fast-gateway and nginx against Hookgate keyless, and peak RSS under load.
+ */
+/** The issue's 150 MB, in the MiB that /proc reports. */
+const RSS_TARGET_MIB = 150e6 / 2 ** 20;
+
+export function derivedFigures(rows: readonly Row[]): string {
+  const row = (id: string) => rows.find((r) => r.name.startsWith(`${id}. `));
+  const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const lines: string[] = [];
+  const keyless = row('5');
+  for (const [id, label] of [['8', 'grpc-js'], ['8b', 'h2']] as const) {
+    const hook = row(id);
+    if (keyless !== undefined && hook !== undefined) {
+      lines.push(`- added p50 latency of one gRPC hook at 1 connection (${label}, case ${id} - case 5): ${f(hook.single.p50ms - keyless.single.p50ms, 3)} ms (target <= 0.3 ms)`);
+    }
+  }
+  const fast = row('3');
+  if (keyless !== undefined && fast !== undefined) lines.push(`- Hookgate keyless vs fast-gateway (case 5 / case 3): ${f(keyless.load.rps / fast.load.rps)}x (target >= 1.4x)`);
+  const nginx = row('4');
+  if (keyless !== undefined && nginx !== undefined) lines.push(`- Hookgate keyless vs nginx (case 5 / case 4): ${f(keyless.load.rps / nginx.load.rps)}x`);
+  const cached = row('9');
+  const bare = rows[1];
+  if (cached !== undefined && bare !== undefined) lines.push(`- gRPC auth behind the ID extractor cache vs the bare proxy (case 9 / case 2): ${f(cached.load.rps / bare.load.rps)}x (target >= 0.85x)`);
+  const one = row('12');
+  const two = row('12b');
+  if (one !== undefined && two !== undefined) {
+    lines.push(`- --workers 2 vs --workers 1 (case 12b / case 12): ${f(two.load.rps / one.load.rps)}x (target >= 1.4x); machine CPU idle during the 50-connection runs: ${f(one.idlePct, 0)}% (1 worker), ${f(two.idlePct, 0)}% (2 workers)`);
+  }
+  const single = rows.filter((r) => r.name.includes('Hookgate') && r.rssMiB !== undefined && !r.name.startsWith('12b.'));
+  if (single.length > 0) {
+    const peak = single.reduce((a, b) => ((a.rssMiB ?? 0) >= (b.rssMiB ?? 0) ? a : b));
+    const over = single.filter((r) => (r.rssMiB ?? 0) > RSS_TARGET_MIB).map((r) => r.name.split('.')[0]);
+    lines.push(`- peak RSS under load, one Hookgate process: highest ${peak.rssMiB} MiB (case ${peak.name.split('.')[0]}; target <= 150 MB = 143 MiB)${over.length === 0 ? '' : `; above the target: cases ${over.join(', ')}`}`);
   }
   return lines.join('\n');
 }

@@ -5,17 +5,23 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PACKAGE_ROOT } from '../gateway/meta.js';
-import { CONNECTIONS, DURATION_S, measureAll, ROUNDS, selected, table } from './measure.js';
+import { CONNECTIONS, derivedFigures, DURATION_S, measureAll, ROUNDS, selected, SINGLE_DURATION_S, table, type Case } from './measure.js';
+import { findNginx, startNginx } from './nginx.js';
+import { BODY_SIZE_MIB, bodyRssRise } from './body.js';
 
 const children: ChildProcess[] = [];
+/** Grandchildren stopped by PID at the end too: the workers of a --workers primary. */
+const workerPids: number[] = [];
 
 interface Started {
   readonly port: number;
   readonly pid: number;
+  /** Every process of the case (a --workers primary and its workers), for CPU and RSS. */
+  readonly pids?: readonly number[];
 }
 
 const logDir = mkdtempSync(join(tmpdir(), 'hookgate-bench-logs-'));
@@ -31,7 +37,11 @@ async function startProcess(args: string[], readyPattern: RegExp): Promise<Start
   for (;;) {
     const out = readFileSync(logFile, 'utf8');
     const match = readyPattern.exec(out);
-    if (match?.[1] !== undefined) return { port: Number(match[1]), pid: child.pid as number };
+    if (match?.[1] !== undefined) {
+      const workers = [...out.matchAll(/"worker_pid":(\d+)/g)].map((m) => Number(m[1]));
+      workerPids.push(...workers);
+      return { port: Number(match[1]), pid: child.pid as number, pids: [child.pid as number, ...workers] };
+    }
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`not ready: ${args.join(' ')}: ${out}`);
     await sleep(50);
   }
@@ -43,7 +53,7 @@ const SECRET = 'bench-secret';
 const KEY = '47a0c79c427728b3df4af62b9228c8ae';
 
 /** A gateway process with the given API definition fields (merged over a keyless /bench/ API). */
-function startHookgate(upstream: string, extraConfig: Record<string, unknown> = {}, api: Record<string, unknown> = {}): Promise<Started> {
+function startHookgate(upstream: string, extraConfig: Record<string, unknown> = {}, api: Record<string, unknown> = {}, workers?: number): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'hookgate-bench-'));
   mkdirSync(join(dir, 'apps'));
   writeFileSync(join(dir, 'tyk.conf'), JSON.stringify({ listen_address: '127.0.0.1', listen_port: 0, app_path: 'apps', log_format: 'json', secret: SECRET, ...extraConfig }));
@@ -52,7 +62,10 @@ function startHookgate(upstream: string, extraConfig: Record<string, unknown> = 
     JSON.stringify({ api_id: 'bench', org_id: 'bench', use_keyless: true, proxy: { listen_path: '/bench/', target_url: upstream, strip_listen_path: true }, ...api }),
   );
   // Keep the access log on: it is the default, and part of what a request costs.
-  return startProcess([join(PACKAGE_ROOT, 'dist/gateway/cli/main.js'), 'start', '--conf', join(dir, 'tyk.conf')], /"port":(\d+)/);
+  const args = [join(PACKAGE_ROOT, 'dist/gateway/cli/main.js'), 'start', '--conf', join(dir, 'tyk.conf')];
+  // With several workers, ready means the primary's line once every worker listens.
+  if (workers !== undefined && workers > 1) return startProcess([...args, '--workers', String(workers)], /"port":(\d+)[^\n]*"msg":"workers listening"/);
+  return startProcess(workers === undefined ? args : [...args, '--workers', String(workers)], /"port":(\d+)/);
 }
 
 /** Creates the benchmark key (a rate far above what the machine can send, so nothing is refused). */
@@ -78,9 +91,9 @@ function pythonTutorialBundle(): string {
   return dir;
 }
 
-/** The SDK benchmark plugin (bench/sdk-plugin.ts) in a process of its own. */
+/** The SDK benchmark plugin (bench/sdk-plugin.ts) in a process of its own, on a free port (not the SDK's default 5555, which another run may hold). */
 function startPlugin(): Promise<Started> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], { cwd: PACKAGE_ROOT, env: { ...process.env, BENCH_SERVE: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], { cwd: PACKAGE_ROOT, env: { ...process.env, BENCH_SERVE: '1', HOOKGATE_PLUGIN_ADDRESS: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -120,6 +133,9 @@ const benchEnv = (): string =>
     .map((name) => `${name}=${process.env[name] ?? ''} `)
     .join('');
 
+const startedAt = Date.now();
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+
 async function main(): Promise<void> {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
@@ -133,7 +149,14 @@ async function main(): Promise<void> {
   const upstream = await server('upstream');
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   const bare = await server('bare-proxy', upstreamUrl);
+  const fastGateway = await startProcess([join(PACKAGE_ROOT, 'dist/bench/fast-gateway.js'), upstreamUrl], /ready (\d+)/);
+  const nginxBinary = findNginx();
+  const nginx = nginxBinary === undefined ? undefined : await startNginx(nginxBinary, upstream.port);
+  if (nginx !== undefined) children.push(nginx.child);
+  else process.stderr.write('bench: nginx is not installed; case 4 (nginx as a reverse proxy) is skipped\n');
   const hookgate = await startHookgate(upstreamUrl);
+  // A keyless gateway that serves nothing but the large body, after the load cases.
+  const bodyGateway = await startHookgate(upstreamUrl);
   const quiet = await startHookgate(upstreamUrl, { access_logs: { enabled: false } });
   const tokenApi = { use_keyless: false };
   const tokenMemory = await startHookgate(upstreamUrl, {}, tokenApi);
@@ -149,6 +172,14 @@ async function main(): Promise<void> {
   // The same gateway and plugin with the lean transport (docs/transport.md), measured in the same rounds.
   const coprocessH2 = { coprocess_options: { ...coprocess.coprocess_options, transport: 'h2' } };
   const pluginAuthH2 = await startHookgate(upstreamUrl, coprocessH2, authApi);
+  // Case 9: the same plugin behind the ID extractor's cache (the credential from Authorization).
+  const cachedApi = { ...authApi, custom_middleware: { driver: 'grpc', auth_check: { name: 'TrivialCached' }, id_extractor: { extract_from: 'header', extract_with: 'value', extractor_config: { header_name: 'Authorization' } } } };
+  const pluginCached = await startHookgate(upstreamUrl, coprocess, cachedApi);
+  // --workers 1 and 2 on the same Redis (more than one worker needs shared storage), access log off as 5b.
+  const onRedis = redis === undefined ? undefined : { storage: { type: 'redis', host: '127.0.0.1', port: redis.port }, access_logs: { enabled: false } };
+  const oneWorker = onRedis === undefined ? undefined : await startHookgate(upstreamUrl, onRedis, {}, 1);
+  const twoWorkers = onRedis === undefined ? undefined : await startHookgate(upstreamUrl, onRedis, {}, 2);
+  if (onRedis === undefined) process.stderr.write('bench: redis-server is not installed; the --workers cases (12, 12b) are skipped\n');
   // One Python worker per core, as the gateway's default (python_workers 0).
   const python = await startHookgate(upstreamUrl, { coprocess_options: { enable_coprocess: true } }, {
     use_keyless: false,
@@ -162,19 +193,29 @@ async function main(): Promise<void> {
   await sleep(300);
   const auth = [`Authorization: ${KEY}`];
 
-  const rows = measureAll(selected([
+  const cases: Case[] = [
     { name: '1. direct to the upstream', url: `${upstreamUrl}/x`, pid: undefined },
     { name: '2. bare node:http proxy (keep-alive agent)', url: `http://127.0.0.1:${bare.port}/x`, pid: bare.pid },
+    { name: '3. fast-gateway 3.4 (npm)', url: `http://127.0.0.1:${fastGateway.port}/bench/x`, pid: fastGateway.pid },
+    ...(nginx === undefined ? [] : [{ name: '4. nginx reverse proxy (1 worker process, keep-alive upstream)', url: `http://127.0.0.1:${nginx.port}/bench/x`, pid: nginx.child.pid }]),
     { name: '5. Hookgate keyless', url: `http://127.0.0.1:${hookgate.port}/bench/x`, pid: hookgate.pid },
     { name: '5b. Hookgate keyless, access log off', url: `http://127.0.0.1:${quiet.port}/bench/x`, pid: quiet.pid },
     { name: '6. Hookgate auth token + rate limit, in memory', url: `http://127.0.0.1:${tokenMemory.port}/bench/x`, pid: tokenMemory.pid, headers: auth },
     ...(tokenRedis === undefined ? [] : [{ name: '7. Hookgate auth token + rate limit, Redis', url: `http://127.0.0.1:${tokenRedis.port}/bench/x`, pid: tokenRedis.pid, headers: auth }]),
     { name: '8. Hookgate gRPC auth_check plugin (SDK) on every request', url: `http://127.0.0.1:${pluginAuth.port}/bench/x`, pid: pluginAuth.pid, headers: auth },
     { name: '8b. the same, coprocess_options.transport h2', url: `http://127.0.0.1:${pluginAuthH2.port}/bench/x`, pid: pluginAuthH2.pid, headers: auth },
+    { name: '9. the same plugin (case 8) behind the ID extractor cache', url: `http://127.0.0.1:${pluginCached.port}/bench/x`, pid: pluginCached.pid, headers: auth },
     { name: "10. Hookgate with the Python bridge's tutorial plugin", url: `http://127.0.0.1:${python.port}/bench/x`, pid: python.pid, headers: auth },
     { name: '11. Hookgate pre + post + response hook chain (SDK)', url: `http://127.0.0.1:${chain.port}/bench/x`, pid: chain.pid },
     { name: '11b. the same, coprocess_options.transport h2', url: `http://127.0.0.1:${chainH2.port}/bench/x`, pid: chainH2.pid },
-  ]));
+  ];
+  if (oneWorker !== undefined && twoWorkers !== undefined) {
+    cases.push(
+      { name: '12. Hookgate keyless, --workers 1 (Redis storage, access log off)', url: `http://127.0.0.1:${oneWorker.port}/bench/x`, pid: oneWorker.pid },
+      { name: '12b. the same, --workers 2 (RSS and CPU: primary + workers)', url: `http://127.0.0.1:${twoWorkers.port}/bench/x`, pid: twoWorkers.pid, pids: twoWorkers.pids },
+    );
+  }
+  const rows = measureAll(selected(cases));
   const commit = (() => {
     try {
       return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim();
@@ -182,9 +223,11 @@ async function main(): Promise<void> {
       return 'unknown';
     }
   })();
-  const text = table(rows);
+  const body = await bodyRssRise(`http://127.0.0.1:${bodyGateway.port}/bench/upload`, bodyGateway.pid);
+  const bodyLine = `- a ${BODY_SIZE_MIB} MiB request body through Hookgate keyless (status ${body.status}): RSS ${Math.round(body.idleMiB)} MiB idle, ${Math.round(body.peakMiB)} MiB at most while it streamed, a rise of ${Math.round(body.peakMiB - body.idleMiB)} MiB (target < 32 MB = 30.5 MiB)`;
+  const text = `${table(rows)}\n\n${[derivedFigures(rows), bodyLine].filter((part) => part !== '').join('\n')}`;
   process.stdout.write(`${text}\n`);
-  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`${benchEnv()}npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then 1 connection; medians; Node ${process.version}; wrk, upstream, gateway, plugin and Redis share the machine's 2 cores; the gateway writes its access log to a file; CPU us/req is the gateway's alone)\n\n`;
+  const header = `\n## ${new Date().toISOString()} commit ${commit}\n\nCommand: \`${benchEnv()}npm run bench\` (wrk; ${ROUNDS} interleaved rounds of ${DURATION_S} s per case at ${CONNECTIONS} connections, then ${SINGLE_DURATION_S} s at 1 connection; medians; the whole run took ${Math.round((Date.now() - startedAt) / 1000)} s; Node ${process.version}; load average before the run ${loadBefore}, after ${loadavg().map((l) => l.toFixed(2)).join(' ')}; wrk, upstream, gateway, plugin and Redis share the machine's 2 cores; the gateway writes its access log to a file; CPU us/req is the gateway's alone)\n\n`;
   appendFileSync(join(PACKAGE_ROOT, 'bench', 'RESULTS.md'), `${header}${text}\n`);
 }
 
@@ -195,4 +238,11 @@ main()
   })
   .finally(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of workerPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone: workers exit by themselves once their primary has.
+      }
+    }
   });

@@ -8,7 +8,7 @@ import { closeServer, listen } from './listeners.js';
 import { ThrottledLog } from './logging/index.js';
 import type { AccessLogWriter, Logger } from './logging/index.js';
 import { loadPolicies, policyLoadError, type PolicyLoadResult } from './policy/index.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, type RuntimeRole } from './runtime.js';
 import type { ListenerRole } from './tls/index.js';
 import type { Server as TlsServer } from 'node:tls';
 import type { Store } from './storage/index.js';
@@ -42,6 +42,8 @@ export interface StartOptions {
   readonly apis?: ApiLoadResult | undefined;
   /** Policies already loaded by the caller; read from the config's policy source when absent. */
   readonly policies?: PolicyLoadResult | undefined;
+  /** Set by `hookgate start --workers N` in each worker; absent for a gateway on its own. */
+  readonly role?: RuntimeRole | undefined;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   }
   const policies = options.policies ?? (await loadPolicies(config.policies));
   if (policies.errors.length > 0) throw policyLoadError(policies);
-  const runtime = createRuntime(config, logger, loaded, options.accessLog, policies.policies);
+  const runtime = createRuntime(config, logger, loaded, options.accessLog, policies.policies, options.role);
   let shuttingDown = false;
   const deps = { ...runtime.handlerDeps, shuttingDown: () => shuttingDown };
   const ownControlPort = config.controlApiPort !== 0;

@@ -20,3 +20,12 @@ function findPackageRoot(): string {
 export const PACKAGE_ROOT = findPackageRoot();
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * This process's slot (1..N) under `hookgate start --workers N`, set by the primary in the
+ * worker's environment; undefined for a gateway on its own. `/hello` and `/ready` name it.
+ */
+export const WORKER_ID: string | undefined = process.env['HOOKGATE_WORKER_ID'] === '' ? undefined : process.env['HOOKGATE_WORKER_ID'];
+
+/** How many gateway workers share this machine (`--workers N`; 1 for a gateway on its own). */
+export const CLUSTER_WORKERS: number = Math.max(1, Number(process.env['HOOKGATE_WORKERS'] ?? '1') || 1);

@@ -64,15 +64,26 @@ export interface Runtime {
   abort(): void;
 }
 
-export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined, initialPolicies: readonly Policy[] = []): Runtime {
+/** How a runtime runs inside `hookgate start --workers N` (gateway/cli/workers.ts); defaults: on its own. */
+export interface RuntimeRole {
+  /** False in a cluster worker: the primary launches and supervises the sidecars once. */
+  readonly launchSidecars?: boolean;
+  /** What the control API's reload calls, given this process's own reload (a worker also asks the primary to reload the others). */
+  readonly controlReload?: (local: () => Promise<void>) => Promise<void>;
+  /** Given this process's metrics once they exist (a worker serves the sum over all workers). */
+  readonly onMetrics?: (metrics: GatewayMetrics) => void;
+}
+
+export function createRuntime(config: GatewayConfig, logger: Logger, loaded: ApiLoadResult, accessLog: AccessLogWriter | undefined, initialPolicies: readonly Policy[] = [], role: RuntimeRole = {}): Runtime {
   const apiLog = logger.child({ component: 'apis' });
   logApiLoad(loaded, apiLog);
   const store = createStore(config.storage, logger);
   const proxy = new UpstreamProxy(config.proxy);
   proxy.prepare(loaded.apis);
   const metrics = new GatewayMetrics();
+  role.onMetrics?.(metrics);
   const { coprocess } = config;
-  const sidecars = coprocess.sidecars.length === 0 ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
+  const sidecars = coprocess.sidecars.length === 0 || role.launchSidecars === false ? undefined : new SidecarSupervisor(coprocess.sidecars, logger);
   const bridges = new PythonBridges(
     {
       python: coprocess.python.executable,
@@ -143,7 +154,8 @@ export function createRuntime(config: GatewayConfig, logger: Logger, loaded: Api
     return reloading;
   };
 
-  const control = createControlHandler({ config, sessions, policies, certs, logger, reload });
+  const controlReload = role.controlReload;
+  const control = createControlHandler({ config, sessions, policies, certs, logger, reload: controlReload === undefined ? reload : () => controlReload(reload) });
   return {
     store,
     certs,

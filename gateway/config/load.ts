@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { CLUSTER_WORKERS } from '../meta.js';
 import { deepFreeze, readJsonFile, validateDocument, type Problem } from '../validation/index.js';
 import { normaliseTarget, targetProblem } from '../../coprocess/dispatch/target.js';
 import type { SidecarSpec } from '../../coprocess/sidecars/index.js';
@@ -268,7 +269,8 @@ function resolveCoprocess(tyk: TykConfig, path: (p: string) => string): Coproces
         ? path(options.python_executable)
         : options.python_executable || (options.python_version === '' ? 'python3' : `python${options.python_version}`),
       pathPrefix: options.python_path_prefix === '' ? '' : path(options.python_path_prefix),
-      workers: options.python_workers > 0 ? options.python_workers : availableParallelism(),
+      // The default, one per core, is shared out among --workers N gateway workers (each runs its own bridge).
+      workers: options.python_workers > 0 ? options.python_workers : Math.max(1, Math.floor(availableParallelism() / CLUSTER_WORKERS)),
     },
   };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SidecarStatus } from '../../coprocess/index.js';
 import type { Store } from '../storage/index.js';
 
-import { VERSION } from '../meta.js';
+import { VERSION, WORKER_ID } from '../meta.js';
 
 interface HealthState {
   readonly store: Store;
@@ -19,6 +19,8 @@ function writeJson(res: ServerResponse, status: number, body: unknown, hideGener
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(text));
   if (!hideGenerator) res.setHeader('x-generator', 'hookgate');
+  // Which worker answered, under `hookgate start --workers N` (operations.md).
+  if (WORKER_ID !== undefined) res.setHeader('x-hookgate-worker', WORKER_ID);
   res.end(text);
 }
 

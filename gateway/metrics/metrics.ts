@@ -73,7 +73,15 @@ export class GatewayMetrics {
     this.certEvents.labels(event).inc();
   }
 
+  /** Under `--workers N`: renders the sum over every worker instead (gateway/cli/workers.ts). */
+  private aggregate: ((local: Registry) => Promise<string>) | undefined;
+
+  aggregateWith(aggregate: (local: Registry) => Promise<string>): void {
+    this.aggregate = aggregate;
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const body = this.aggregate === undefined ? await this.registry.metrics() : await this.aggregate(this.registry);
+    return { contentType: this.registry.contentType, body };
   }
 }

@@ -75,7 +75,7 @@ describe('hookgate check and start with bad input', () => {
   it('unknown flags are an error listing the known ones, exit 2', async () => {
     const start = await runCli(['start', '--config', 'x']);
     assert.equal(start.code, 2);
-    assert.match(start.stderr, /hookgate start: unknown option --config\. Known options: --conf <file>, --help/);
+    assert.match(start.stderr, /hookgate start: unknown option --config\. Known options: --conf <file>, --workers <n\|auto>, --help/);
     const check = await runCli(['check', '--verbose']);
     assert.equal(check.code, 2);
     assert.match(check.stderr, /Known options: --conf <file>, --strict, --help/);
