@@ -11,7 +11,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginClient, transportFactory, type TransportKind } from '../coprocess/dispatch/index.js';
-import { DISPATCH_PATH, encodeObject } from '../coprocess/protocol/index.js';
+import { decodeObject, DISPATCH_PATH, encodeObject } from '../coprocess/protocol/index.js';
 import { PACKAGE_ROOT } from '../gateway/meta.js';
 import { hookRequest } from '../sdk/testing/index.js';
 import { KEY } from './sdk-plugin.js';
@@ -37,10 +37,18 @@ const object = hookRequest()
   .api({ id: 'orders-api', orgId: 'acme', bundle: 'auth-bundle.zip' })
   .configData({ tier: 'gold', upstream_timeout: 30, features: ['audit', 'quota'], owner: 'platform-team' })
   .build('Trivial', 'auth_check');
+// As the gateway's: an API's spec map is built once at load, frozen (gateway/apidef/plugins.ts).
+object.spec = Object.freeze({ ...object.spec });
 const METADATA = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 
-function startPlugin(address: string): Promise<{ target: string; pid: number }> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], {
+/**
+ * BENCH_BASELINE_PLUGIN: another build's dist/bench/sdk-plugin.js (say, of the commit before a
+ * change to the SDK), served too, so its CPU per call is measured in the same rounds.
+ */
+const BASELINE_PLUGIN = process.env['BENCH_BASELINE_PLUGIN'] ?? '';
+
+function startPlugin(address: string, script = join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')): Promise<{ target: string; pid: number }> {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, BENCH_SERVE: '1', HOOKGATE_PLUGIN_ADDRESS: address },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -92,29 +100,43 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 interface Case {
   readonly name: string;
   readonly kind: TransportKind;
-  readonly layer: 'transport' | 'client';
-  readonly socket: 'TCP' | 'unix';
+  /** transport: bytes only; client: PluginClient (fast codec); reference: protobufjs encode + decode around unary(). */
+  readonly layer: 'transport' | 'client' | 'reference';
+  readonly socket: 'TCP' | 'unix' | 'baseline';
 }
 
+const LAYER_NAMES = {
+  transport: 'unary() with encoded bytes',
+  client: 'PluginClient.dispatch (encode + decode)',
+  reference: 'unary() + the reference codec (protobufjs encodeObject/decodeObject)',
+} as const;
 const cases: Case[] = [];
 for (const socket of ['TCP', 'unix'] as const) {
   for (const layer of ['transport', 'client'] as const) {
-    for (const kind of ['grpc-js', 'h2'] as const) cases.push({ name: `${kind}, ${layer === 'transport' ? 'unary() with encoded bytes' : 'PluginClient.dispatch (encode + decode)'}, ${socket}`, kind, layer, socket });
+    for (const kind of ['grpc-js', 'h2'] as const) cases.push({ name: `${kind}, ${LAYER_NAMES[layer]}, ${socket}`, kind, layer, socket });
   }
+  cases.push({ name: `h2, ${LAYER_NAMES.reference}, ${socket}`, kind: 'h2', layer: 'reference', socket });
 }
+if (BASELINE_PLUGIN !== '') cases.push({ name: `h2, ${LAYER_NAMES.client}, TCP, plugin server of BENCH_BASELINE_PLUGIN`, kind: 'h2', layer: 'client', socket: 'baseline' });
 
 const rows: string[] = [];
 try {
   const servers = {
     TCP: await startPlugin('127.0.0.1:0'),
     unix: await startPlugin(`unix://${join(tmpdir(), `hookgate-bench-dispatch-${process.pid}.sock`)}`),
+    baseline: BASELINE_PLUGIN === '' ? { target: '', pid: 0 } : await startPlugin('127.0.0.1:0', BASELINE_PLUGIN),
   };
   const bytes = encodeObject(object);
   const calls = cases.map((c) => {
     const server = servers[c.socket];
     const transport = transportFactory(c.kind)(server.target, OPTIONS);
     const client = new PluginClient(server.target, transport, OPTIONS.sendMaxBytes);
-    const call = c.layer === 'transport' ? () => transport.unary(DISPATCH_PATH, bytes, 2000, METADATA) : () => client.dispatch(object, 2000, METADATA);
+    const call =
+      c.layer === 'transport'
+        ? () => transport.unary(DISPATCH_PATH, bytes, 2000, METADATA)
+        : c.layer === 'reference'
+          ? async () => decodeObject(await transport.unary(DISPATCH_PATH, encodeObject(object), 2000, METADATA))
+          : () => client.dispatch(object, 2000, METADATA);
     return { call, pid: server.pid, close: () => transport.close() };
   });
   const replyBytes = (await calls[0]?.call()) as Buffer;
@@ -134,7 +156,7 @@ try {
   const table = [
     `## ${new Date().toISOString()} Dispatch CPU per call (bench/dispatch.ts)`,
     '',
-    `Command: \`npm run bench:dispatch\` (Node ${process.version}; ${availableParallelism()} cores shared by this client and the SDK plugin server process; ${IN_FLIGHT} calls in flight; ${ROUNDS} interleaved rounds of ${MEASURE_MS} ms per case, medians; auth_check Object of ${bytes.length} bytes with 10 headers and config_data, reply of ${replyBytes.length} bytes; CPU is user+sys of each process divided by the calls)`,
+    `Command: \`${BASELINE_PLUGIN === '' ? '' : `BENCH_BASELINE_PLUGIN=${BASELINE_PLUGIN} `}npm run bench:dispatch\` (Node ${process.version}; ${availableParallelism()} cores shared by this client and the SDK plugin server process; ${IN_FLIGHT} calls in flight; ${ROUNDS} interleaved rounds of ${MEASURE_MS} ms per case, medians; auth_check Object of ${bytes.length} bytes with 10 headers and config_data, reply of ${replyBytes.length} bytes; CPU is user+sys of each process divided by the calls)`,
     '',
     '| transport and layer | calls/s | client CPU us/call | server CPU us/call |',
     '| --- | ---: | ---: | ---: |',
