@@ -9,28 +9,13 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAppliedReply, decodeObject, decodeObjectFast, encodeObject, encodeObjectFast } from '../coprocess/protocol/index.js';
 import { PACKAGE_ROOT } from '../gateway/meta.js';
-import { hookRequest } from '../sdk/testing/index.js';
+import { benchAuthObject } from './auth-object.js';
 import { KEY } from './sdk-plugin.js';
 
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? '20000');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '5');
 
-const object = hookRequest()
-  .get('/bench/orders/1234?expand=items&page=2')
-  .header('Authorization', KEY)
-  .header('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0')
-  .header('Accept', 'application/json')
-  .header('Accept-Encoding', 'gzip, deflate, br')
-  .header('Accept-Language', 'en-GB,en;q=0.9')
-  .header('X-Request-Id', '7f3c1a9e-5b2d-4c8e-9a1f-2d3e4f5a6b7c')
-  .header('X-Forwarded-For', '203.0.113.7')
-  .header('Cookie', 'session=abcdef0123456789; theme=dark')
-  .header('Traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
-  .api({ id: 'orders-api', orgId: 'acme', bundle: 'auth-bundle.zip' })
-  .configData({ tier: 'gold', upstream_timeout: 30, features: ['audit', 'quota'], owner: 'platform-team' })
-  .build('Trivial', 'auth_check');
-// As the gateway's: an API's spec map is built once at load, frozen.
-object.spec = Object.freeze({ ...object.spec });
+const object = benchAuthObject();
 const reply = encodeObject({ ...object, session: { rate: 1e9, per: 1, metadata: { token: KEY } }, metadata: { token: KEY } });
 
 const cases: [string, () => unknown][] = [
