@@ -11,10 +11,9 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginClient, transportFactory, type TransportKind } from '../coprocess/dispatch/index.js';
-import { DISPATCH_PATH, encodeObject } from '../coprocess/protocol/index.js';
+import { decodeObject, DISPATCH_PATH, encodeObject } from '../coprocess/protocol/index.js';
 import { PACKAGE_ROOT } from '../gateway/meta.js';
-import { hookRequest } from '../sdk/testing/index.js';
-import { KEY } from './sdk-plugin.js';
+import { benchAuthObject } from './auth-object.js';
 
 const IN_FLIGHT = 50;
 const MEASURE_MS = Number(process.env['BENCH_MS'] ?? '4000');
@@ -22,25 +21,17 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 const OPTIONS = { recvMaxBytes: 4 * 1024 * 1024, sendMaxBytes: 4 * 1024 * 1024, authority: '', roundRobin: false };
 const children: ChildProcess[] = [];
 
-/** An auth_check Object like the gateway's: 10 headers, a URL with a query, a spec with config_data. */
-const object = hookRequest()
-  .get('/bench/orders/1234?expand=items&page=2')
-  .header('Authorization', KEY)
-  .header('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0')
-  .header('Accept', 'application/json')
-  .header('Accept-Encoding', 'gzip, deflate, br')
-  .header('Accept-Language', 'en-GB,en;q=0.9')
-  .header('X-Request-Id', '7f3c1a9e-5b2d-4c8e-9a1f-2d3e4f5a6b7c')
-  .header('X-Forwarded-For', '203.0.113.7')
-  .header('Cookie', 'session=abcdef0123456789; theme=dark')
-  .header('Traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
-  .api({ id: 'orders-api', orgId: 'acme', bundle: 'auth-bundle.zip' })
-  .configData({ tier: 'gold', upstream_timeout: 30, features: ['audit', 'quota'], owner: 'platform-team' })
-  .build('Trivial', 'auth_check');
+const object = benchAuthObject();
 const METADATA = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 
-function startPlugin(address: string): Promise<{ target: string; pid: number }> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')], {
+/**
+ * BENCH_BASELINE_PLUGIN: another build's dist/bench/sdk-plugin.js (say, of the commit before a
+ * change to the SDK), served too, so its CPU per call is measured in the same rounds.
+ */
+const BASELINE_PLUGIN = process.env['BENCH_BASELINE_PLUGIN'] ?? '';
+
+function startPlugin(address: string, script = join(PACKAGE_ROOT, 'dist/bench/sdk-plugin.js')): Promise<{ target: string; pid: number }> {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, BENCH_SERVE: '1', HOOKGATE_PLUGIN_ADDRESS: address },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -92,29 +83,43 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 interface Case {
   readonly name: string;
   readonly kind: TransportKind;
-  readonly layer: 'transport' | 'client';
-  readonly socket: 'TCP' | 'unix';
+  /** transport: bytes only; client: PluginClient (fast codec); reference: protobufjs encode + decode around unary(). */
+  readonly layer: 'transport' | 'client' | 'reference';
+  readonly socket: 'TCP' | 'unix' | 'baseline';
 }
 
+const LAYER_NAMES = {
+  transport: 'unary() with encoded bytes',
+  client: 'PluginClient.dispatch (encode + decode)',
+  reference: 'unary() + the reference codec (protobufjs encodeObject/decodeObject)',
+} as const;
 const cases: Case[] = [];
 for (const socket of ['TCP', 'unix'] as const) {
   for (const layer of ['transport', 'client'] as const) {
-    for (const kind of ['grpc-js', 'h2'] as const) cases.push({ name: `${kind}, ${layer === 'transport' ? 'unary() with encoded bytes' : 'PluginClient.dispatch (encode + decode)'}, ${socket}`, kind, layer, socket });
+    for (const kind of ['grpc-js', 'h2'] as const) cases.push({ name: `${kind}, ${LAYER_NAMES[layer]}, ${socket}`, kind, layer, socket });
   }
+  cases.push({ name: `h2, ${LAYER_NAMES.reference}, ${socket}`, kind: 'h2', layer: 'reference', socket });
 }
+if (BASELINE_PLUGIN !== '') cases.push({ name: `h2, ${LAYER_NAMES.client}, TCP, plugin server of BENCH_BASELINE_PLUGIN`, kind: 'h2', layer: 'client', socket: 'baseline' });
 
 const rows: string[] = [];
 try {
   const servers = {
     TCP: await startPlugin('127.0.0.1:0'),
     unix: await startPlugin(`unix://${join(tmpdir(), `hookgate-bench-dispatch-${process.pid}.sock`)}`),
+    baseline: BASELINE_PLUGIN === '' ? { target: '', pid: 0 } : await startPlugin('127.0.0.1:0', BASELINE_PLUGIN),
   };
   const bytes = encodeObject(object);
   const calls = cases.map((c) => {
     const server = servers[c.socket];
     const transport = transportFactory(c.kind)(server.target, OPTIONS);
     const client = new PluginClient(server.target, transport, OPTIONS.sendMaxBytes);
-    const call = c.layer === 'transport' ? () => transport.unary(DISPATCH_PATH, bytes, 2000, METADATA) : () => client.dispatch(object, 2000, METADATA);
+    const call =
+      c.layer === 'transport'
+        ? () => transport.unary(DISPATCH_PATH, bytes, 2000, METADATA)
+        : c.layer === 'reference'
+          ? async () => decodeObject(await transport.unary(DISPATCH_PATH, encodeObject(object), 2000, METADATA))
+          : () => client.dispatch(object, 2000, METADATA);
     return { call, pid: server.pid, close: () => transport.close() };
   });
   const replyBytes = (await calls[0]?.call()) as Buffer;
@@ -134,7 +139,7 @@ try {
   const table = [
     `## ${new Date().toISOString()} Dispatch CPU per call (bench/dispatch.ts)`,
     '',
-    `Command: \`npm run bench:dispatch\` (Node ${process.version}; ${availableParallelism()} cores shared by this client and the SDK plugin server process; ${IN_FLIGHT} calls in flight; ${ROUNDS} interleaved rounds of ${MEASURE_MS} ms per case, medians; auth_check Object of ${bytes.length} bytes with 10 headers and config_data, reply of ${replyBytes.length} bytes; CPU is user+sys of each process divided by the calls)`,
+    `Command: \`${BASELINE_PLUGIN === '' ? '' : `BENCH_BASELINE_PLUGIN=${BASELINE_PLUGIN} `}npm run bench:dispatch\` (Node ${process.version}; ${availableParallelism()} cores shared by this client and the SDK plugin server process; ${IN_FLIGHT} calls in flight; ${ROUNDS} interleaved rounds of ${MEASURE_MS} ms per case, medians; auth_check Object of ${bytes.length} bytes with 10 headers and config_data, reply of ${replyBytes.length} bytes; CPU is user+sys of each process divided by the calls)`,
     '',
     '| transport and layer | calls/s | client CPU us/call | server CPU us/call |',
     '| --- | ---: | ---: | ---: |',

@@ -166,7 +166,8 @@ async function main(): Promise<void> {
   if (tokenRedis !== undefined) await createKey(tokenRedis.port);
   else process.stderr.write('bench: redis-server is not installed; the Redis case is skipped\n');
   const plugin = await startPlugin();
-  const coprocess = { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: `127.0.0.1:${plugin.port}` } };
+  // grpc-js named here: h2 is the default transport, and cases 8 and 11 measure the reference.
+  const coprocess = { coprocess_options: { enable_coprocess: true, coprocess_grpc_server: `127.0.0.1:${plugin.port}`, transport: 'grpc-js' } };
   const authApi = { use_keyless: false, enable_coprocess_auth: true, custom_middleware: { driver: 'grpc', auth_check: { name: 'Trivial' } } };
   const pluginAuth = await startHookgate(upstreamUrl, coprocess, authApi);
   // The same gateway and plugin with the lean transport (docs/transport.md), measured in the same rounds.

@@ -234,12 +234,24 @@ export class Session implements SessionFields {
    * const proto = new Session().setRateLimit(10, 1).toProto(); // { rate: 10, per: 1, ... }
    */
   toProto(): SessionState {
-    const out: Record<string, unknown> = {};
-    for (const name of FIELD_NAMES) out[name] = this[name];
     const metadata: Record<string, string> = {};
-    for (const [key, value] of Object.entries(this.metadata)) if (value !== undefined) metadata[key] = value;
-    out['metadata'] = metadata;
-    return out as SessionState;
+    const own = this.metadata;
+    for (const key in own) {
+      const value = own[key];
+      if (value !== undefined && Object.hasOwn(own, key)) metadata[key] = value;
+    }
+    // One literal (one object shape) rather than a loop over the field names: this runs on every call.
+    return {
+      last_check: this.last_check, allowance: this.allowance, rate: this.rate, per: this.per, expires: this.expires,
+      quota_max: this.quota_max, quota_renews: this.quota_renews, quota_remaining: this.quota_remaining, quota_renewal_rate: this.quota_renewal_rate,
+      access_rights: this.access_rights, org_id: this.org_id, oauth_client_id: this.oauth_client_id, oauth_keys: this.oauth_keys,
+      basic_auth_data: this.basic_auth_data, jwt_data: this.jwt_data, hmac_enabled: this.hmac_enabled, hmac_secret: this.hmac_secret,
+      is_inactive: this.is_inactive, apply_policy_id: this.apply_policy_id, data_expires: this.data_expires, monitor: this.monitor,
+      enable_detailed_recording: this.enable_detailed_recording, metadata, tags: this.tags, alias: this.alias,
+      last_updated: this.last_updated, id_extractor_deadline: this.id_extractor_deadline, session_lifetime: this.session_lifetime,
+      apply_policies: this.apply_policies, certificate: this.certificate, max_query_depth: this.max_query_depth, key_id: this.key_id,
+      post_expiry_action: this.post_expiry_action, post_expiry_grace_period: this.post_expiry_grace_period,
+    } satisfies Record<SessionFieldName, unknown>;
   }
 
   toJSON(): SessionState {

@@ -1,4 +1,4 @@
-import { decodeObject, DISPATCH_EVENT_PATH, DISPATCH_PATH, encodeEvent, encodeObject, type CoprocessObject, type CoprocessObject__Output } from '../protocol/index.js';
+import { decodeAppliedReply, DISPATCH_EVENT_PATH, DISPATCH_PATH, encodeEvent, encodeObject, encodeObjectFast, type CoprocessObject, type CoprocessObject__Output } from '../protocol/index.js';
 import { DispatchError } from './errors.js';
 import { GrpcJsTransport, type DispatchTransport, type TransportOptions } from './transport.js';
 
@@ -16,13 +16,17 @@ export class PluginClient {
     private readonly readiness: ReadinessCheck = ALWAYS_READY,
   ) {}
 
-  /** Throws DispatchError, never anything else. */
+  /**
+   * Throws DispatchError, never anything else. The reply holds the fields the gateway applies;
+   * the ones it never reads (UNAPPLIED_REPLY_FIELDS: hook name and type, spec, the request's and
+   * response's read-only views) are left at their defaults without being decoded.
+   */
   async dispatch(object: CoprocessObject, deadlineMs: number, metadata?: Readonly<Record<string, string>>): Promise<CoprocessObject__Output> {
     const state = this.readiness();
     if (!state.ready) throw new DispatchError('not_ready', state.reason);
     let bytes: Buffer;
     try {
-      bytes = encodeObject(object);
+      bytes = encodeObjectFast(object) ?? encodeObject(object);
     } catch (err) {
       throw new DispatchError('status', `the Object could not be encoded: ${String(err)}`, undefined, { cause: err });
     }
@@ -31,7 +35,7 @@ export class PluginClient {
     }
     const reply = await this.transport.unary(DISPATCH_PATH, bytes, deadlineMs, metadata);
     try {
-      return decodeObject(reply);
+      return decodeAppliedReply(reply);
     } catch (err) {
       throw new DispatchError('decode', `the reply is not a coprocess Object: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
     }

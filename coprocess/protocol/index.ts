@@ -1,3 +1,4 @@
+export { decodeAppliedReply, decodeObjectFast, encodeObjectFast, UNAPPLIED_REPLY_FIELDS } from './fast-codec.js';
 export { decodeEvent, decodeEventReply, decodeObject, EMPTY_EVENT_REPLY, encodeEvent, encodeObject, messageTypes } from './codec.js';
 export { DISPATCH_EVENT_PATH, DISPATCH_PATH, MESSAGE_OPTIONS, PROTO_DIR, PROTO_ENTRY, PROTO_LOADER_OPTIONS } from './options.js';
 export type { AccessDefinition, AccessDefinition__Output } from './generated/coprocess/AccessDefinition.js';

@@ -109,6 +109,7 @@ export function pluginPlanOf(def: ApiDefinition, server: string, context: Plugin
     response: list('response'),
     idExtractor: customAuth ? idExtractor : undefined,
     eventHandlers,
-    spec: specMapOf(def),
+    // Frozen: the plugin client encodes a frozen spec once and reuses its bytes (fast-codec.ts).
+    spec: Object.freeze(specMapOf(def)),
   };
 }

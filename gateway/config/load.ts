@@ -37,7 +37,7 @@ export function loadConfigDocument(document: unknown, source = '(inline)', env: 
   const baseDir = source === '(inline)' ? process.cwd() : dirname(source);
   let tls: TlsSettings | undefined;
   if (tyk !== undefined) {
-    checkSupported(tyk, errors, warnings);
+    checkSupported(tyk, errors, warnings, transportGiven(document));
     tls = resolveTls(tyk, baseDir, errors, warnings);
   }
   // Certificates are read even when other settings failed, so every problem is reported at once.
@@ -47,8 +47,14 @@ export function loadConfigDocument(document: unknown, source = '(inline)', env: 
   return { config: deepFreeze(resolveConfig(tyk, source, baseDir, upstream.globals, tls)), errors, warnings };
 }
 
+/** Whether the document sets coprocess_options.transport itself (rather than taking the default). */
+function transportGiven(document: unknown): boolean {
+  const options = (document as { coprocess_options?: unknown } | null)?.coprocess_options;
+  return options !== null && typeof options === 'object' && Object.hasOwn(options, 'transport');
+}
+
 /** Checks across fields, and settings that are valid Tyk but not (yet) Hookgate. */
-function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]): void {
+function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[], transportSet: boolean): void {
   if (tyk.storage?.enable_cluster === true && tyk.storage.type !== 'memory' && tyk.storage.database !== 0) {
     errors.push({
       path: 'storage.database',
@@ -87,7 +93,7 @@ function checkSupported(tyk: TykConfig, errors: Problem[], warnings: Problem[]):
       errors.push({ path: `${at}.restart_backoff_max_ms`, message: `\`${at}.restart_backoff_max_ms\` must be at least restart_backoff_initial_ms` });
     }
   });
-  checkTransport(coprocess, warnings);
+  if (transportSet) checkTransport(coprocess, warnings);
   const reference = /^sidecar:(.*)$/.exec(coprocess.coprocess_grpc_server);
   if (reference !== null && !names.has(reference[1] ?? '')) {
     errors.push({ path: 'coprocess_options.coprocess_grpc_server', message: `\`coprocess_options.coprocess_grpc_server\`: no sidecar is named ${JSON.stringify(reference[1])}` });
@@ -150,8 +156,9 @@ function checkBundleSettings(tyk: TykConfig, errors: Problem[], warnings: Proble
 
 /**
  * The h2 transport serves host:port and unix socket targets only; dns:/// targets and round robin
- * need grpc-js's resolver and balancer, so those calls silently staying on grpc-js would surprise
- * whoever measures the difference: say so at load.
+ * need grpc-js's resolver and balancer. h2 is the default, and those targets quietly take grpc-js;
+ * but when "h2" was asked for by name, calls silently staying on grpc-js would surprise whoever
+ * measures the difference: say so at load.
  */
 function checkTransport(coprocess: TykConfig['coprocess_options'], warnings: Problem[]): void {
   if (coprocess.transport !== 'h2') return;

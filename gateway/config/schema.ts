@@ -56,7 +56,7 @@ const coprocessOptions = obj({
   /** Hookgate: the deadline of every Dispatch call, unless an API or hook sets its own. */
   dispatch_timeout_ms: int(1, 600_000).default(2000),
   /** Hookgate: the gRPC client for Dispatch calls (docs/transport.md); dns:/// and round robin always use grpc-js. */
-  transport: oneOf(['grpc-js', 'h2']).default('grpc-js'),
+  transport: oneOf(['grpc-js', 'h2']).default('h2'),
   /** Hookgate: plugin servers the gateway launches, supervises and stops. */
   sidecars: list(sidecar).default([]),
 });

@@ -20,6 +20,12 @@ type Check = (value: unknown) => string | undefined;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 
+/** Object.values(v).every(test), without the array. */
+function everyValue(v: Record<string, unknown>, test: (x: unknown) => boolean): boolean {
+  for (const key in v) if (Object.hasOwn(v, key) && !test(v[key])) return false;
+  return true;
+}
+
 const checks = {
   string: (v) => (typeof v === 'string' ? undefined : 'a string'),
   bool: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
@@ -28,9 +34,9 @@ const checks = {
   int32: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? undefined : 'a 32-bit whole number'),
   bytes: (v) => (v instanceof Uint8Array ? undefined : 'bytes (a Buffer or Uint8Array)'),
   'string-list': (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'an array of strings'),
-  'string-map': (v) => (isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'an object of string values'),
+  'string-map': (v) => (isObject(v) && everyValue(v, (x) => typeof x === 'string') ? undefined : 'an object of string values'),
   message: (v) => (v === null || isObject(v) ? undefined : 'an object or null'),
-  'message-map': (v) => (isObject(v) && Object.values(v).every(isObject) ? undefined : 'an object of objects'),
+  'message-map': (v) => (isObject(v) && everyValue(v, isObject) ? undefined : 'an object of objects'),
 } satisfies Record<string, Check>;
 
 type Kind = keyof typeof checks;
@@ -45,15 +51,23 @@ const OVERRIDE_FIELDS: Record<string, Kind> = {
 };
 const RESPONSE_FIELDS: Record<string, Kind> = { status_code: 'int32', raw_body: 'bytes', body: 'string', headers: 'string-map' };
 
+/** [field, check] pairs, made once: a reply is checked on every call. */
+type FieldChecks = readonly (readonly [string, Check])[];
+const checksOf = (kinds: Record<string, Kind>): FieldChecks => Object.entries(kinds).map(([field, kind]) => [field, checks[kind]] as const);
+const REQUEST_CHECKS = checksOf(REQUEST_FIELDS);
+const OVERRIDE_CHECKS = checksOf(OVERRIDE_FIELDS);
+const RESPONSE_CHECKS = checksOf(RESPONSE_FIELDS);
+const SESSION_CHECKS = checksOf(SESSION_FIELD_KINDS);
+
 class Problems {
   readonly list: string[] = [];
   add(path: string, expected: string, value: unknown): void {
     if (this.list.length < MAX_PROBLEMS) this.list.push(`${path} must be ${expected}, got ${describeValue(value)}`);
   }
-  fields(prefix: string, object: Record<string, unknown>, kinds: Record<string, Kind>): void {
-    for (const [field, kind] of Object.entries(kinds)) {
+  fields(prefix: string, object: Record<string, unknown>, kinds: FieldChecks): void {
+    for (const [field, check] of kinds) {
       const value = object[field];
-      const wrong = checks[kind](value);
+      const wrong = check(value);
       if (wrong !== undefined) this.add(`${prefix}.${field}`, wrong, value);
     }
   }
@@ -65,15 +79,15 @@ export function replyProblems(object: Object__Output, kind: HookKind): string[] 
   const request: unknown = object.request;
   if (!isObject(request)) problems.add('request', 'an object', request);
   else {
-    problems.fields('request', request, REQUEST_FIELDS);
+    problems.fields('request', request, REQUEST_CHECKS);
     const overrides = request['return_overrides'];
     if (!isObject(overrides)) problems.add('request.return_overrides', 'an object', overrides);
-    else problems.fields('request.return_overrides', overrides, OVERRIDE_FIELDS);
+    else problems.fields('request.return_overrides', overrides, OVERRIDE_CHECKS);
   }
   const session: unknown = object.session;
   if (session !== null) {
     if (!isObject(session)) problems.add('session', 'an object or null', session);
-    else problems.fields('session', session, SESSION_FIELD_KINDS);
+    else problems.fields('session', session, SESSION_CHECKS);
   }
   const metadata = checks['string-map'](object.metadata);
   if (metadata !== undefined) problems.add('metadata', metadata, object.metadata);
@@ -81,7 +95,7 @@ export function replyProblems(object: Object__Output, kind: HookKind): string[] 
     const response: unknown = object.response;
     if (!isObject(response)) problems.add('response', 'an object', response);
     else {
-      problems.fields('response', response, RESPONSE_FIELDS);
+      problems.fields('response', response, RESPONSE_CHECKS);
       const status = response['status_code'];
       if (typeof status === 'number' && (status < 100 || status > 599)) problems.add('response.status_code', 'a status from 100 to 599 (echo the upstream status)', status);
       const multi = response['multivalue_headers'];

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { SdkError } from '../errors.js';
 import type { EventContext, PluginEvent } from '../hook-types.js';
 import type { Plugin } from '../plugin.js';
-import { raceAbort } from './deadline.js';
+import type { CallSignal } from './deadline.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -35,7 +35,7 @@ export function parseEventPayload(payload: string): PluginEvent {
   };
 }
 
-export async function runEvent<C>(plugin: Plugin<C>, payload: string, options: { signal: AbortSignal; log: Logger }): Promise<void> {
+export async function runEvent<C>(plugin: Plugin<C>, payload: string, options: { call: CallSignal; log: Logger }): Promise<void> {
   const event = parseEventPayload(payload);
   const name = event.handlerName;
   const handler = plugin.eventHandler(name);
@@ -43,9 +43,9 @@ export async function runEvent<C>(plugin: Plugin<C>, payload: string, options: {
     const known = plugin.events.length === 0 ? 'none' : plugin.events.join(', ');
     throw new SdkError('HG_ERR_SDK_EVENT_UNKNOWN', `event handler ${JSON.stringify(name)} is not defined by plugin ${JSON.stringify(plugin.name)}; it defines: ${known}`, { hook: name });
   }
-  const context: EventContext = { handlerName: name, signal: options.signal, log: options.log.child({ event_handler: name }) };
+  const context: EventContext = { handlerName: name, signal: options.call.signal, log: options.log.child({ event_handler: name }) };
   try {
-    await raceAbort(Promise.resolve().then(() => handler(event, context)), options.signal, name);
+    await options.call.race(Promise.resolve().then(() => handler(event, context)));
   } catch (err) {
     if (err instanceof SdkError) throw err;
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -18,14 +18,17 @@ import { HookResponse } from '../response.js';
 import { Session, type Metadata, type SessionInit } from '../session.js';
 import { Spec } from '../spec.js';
 import { replyProblems } from './check-reply.js';
-import { raceAbort } from './deadline.js';
+import type { CallSignal } from './deadline.js';
 
 export interface RunOptions {
-  /** Aborted at the deadline or when the gateway cancels; the hook is then abandoned. */
-  readonly signal: AbortSignal;
+  /** The call's deadline and cancellation; at either the hook is abandoned and its signal aborted. */
+  readonly call: CallSignal;
   readonly deadline: number | undefined;
   readonly log: Logger;
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 
 /** `return_overrides` as the gateway sends it: -1 means "no override". */
 export function noOverrides(): ReturnOverrides__Output {
@@ -66,13 +69,18 @@ export async function runHook<C>(plugin: Plugin<C>, object: CoprocessObject__Out
   const request = new HookRequest(requestObject);
   const session = new Session(object.session);
   // The gateway sends Object.metadata as a copy of the session's metadata (Post, PostKeyAuth, Response).
-  for (const [key, value] of Object.entries(object.metadata)) if (!Object.hasOwn(session.metadata, key)) session.metadata[key] = value;
+  const sent = object.metadata;
+  for (const key in sent) if (Object.hasOwn(sent, key) && !Object.hasOwn(session.metadata, key)) session.metadata[key] = sent[key];
   const spec = new Spec(object.spec, plugin.configs);
   let log: Logger | undefined;
+  const call = options.call;
   const context: HookContext = {
     hookName: name,
     kind: hook.kind,
-    signal: options.signal,
+    // made on first use: most hooks never look at it
+    get signal() {
+      return call.signal;
+    },
     deadline: options.deadline,
     get log() {
       return (log ??= options.log.child({ hook: name }));
@@ -95,12 +103,12 @@ export async function runHook<C>(plugin: Plugin<C>, object: CoprocessObject__Out
     } else {
       pending = hook.handler(request, session, session.metadata, spec, context);
     }
-    result = await raceAbort(Promise.resolve(pending).then(undefined, failed), options.signal, name);
+    result = isThenable(pending) ? await call.race(Promise.resolve(pending).then(undefined, failed)) : pending;
   } catch (err) {
     failed(err);
   }
   // A synchronous handler cannot be interrupted; do not spend more on a call nobody waits for.
-  if (options.signal.aborted) await raceAbort(undefined, options.signal, name);
+  if (call.reason !== undefined) throw call.reason;
 
   const live: Live = { request, session, response };
   applyResult(result, hook.kind, name, live);

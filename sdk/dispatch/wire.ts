@@ -5,24 +5,25 @@
  * threads mode only bytes cross to the worker, which does all the protobuf work.
  */
 import type { Logger } from 'pino';
-import { decodeEvent, decodeObject, EMPTY_EVENT_REPLY, encodeObject, type CoprocessObject__Output } from '../../coprocess/protocol/index.js';
+import { decodeEvent, decodeObjectFast, EMPTY_EVENT_REPLY, encodeObject, encodeObjectFast, type CoprocessObject__Output } from '../../coprocess/protocol/index.js';
 import { SdkError } from '../errors.js';
 import type { Plugin } from '../plugin.js';
-import { callSignal } from './deadline.js';
+import { callSignal, Cancellation } from './deadline.js';
 import { runEvent } from './events.js';
 import { runHook } from './run-hook.js';
 
 export interface DispatchOptions {
   /** Epoch milliseconds, or undefined for none. */
   readonly deadline: number | undefined;
-  /** Aborts when the gateway cancels the call. */
-  readonly cancelled?: AbortSignal | undefined;
+  /** Aborts when the gateway cancels the call (the server passes a Cancellation: no AbortController per call). */
+  readonly cancelled?: AbortSignal | Cancellation | undefined;
   readonly log: Logger;
 }
 
 export function decodeCall(bytes: Uint8Array): CoprocessObject__Output {
   try {
-    return decodeObject(bytes);
+    // The table-driven decoder (coprocess/protocol/fast-codec.ts): every field, as the reference decoder gives it.
+    return decodeObjectFast(bytes);
   } catch (err) {
     throw new SdkError('HG_ERR_SDK_REQUEST_INVALID', `the call is not a coprocess.Object: ${(err as Error).message}`, { cause: err });
   }
@@ -30,7 +31,8 @@ export function decodeCall(bytes: Uint8Array): CoprocessObject__Output {
 
 export function encodeReply(reply: CoprocessObject__Output, hook: string): Buffer {
   try {
-    return encodeObject(reply);
+    // A reply with values only the reference encoder converts (int64 as strings, base64 bytes) goes to it.
+    return encodeObjectFast(reply) ?? encodeObject(reply);
   } catch (err) {
     throw new SdkError('HG_ERR_SDK_REPLY_INVALID', `hook ${JSON.stringify(hook)} produced a reply that cannot be encoded: ${(err as Error).message}`, { cause: err, hook });
   }
@@ -41,15 +43,22 @@ export async function dispatchObjectBytes<C>(plugin: Plugin<C>, bytes: Uint8Arra
   const object = decodeCall(bytes);
   const name = object.hook_name;
   const call = callSignal(options.deadline, name);
+  const cancelled = options.cancelled;
   const onCancel = () => call.cancel();
-  options.cancelled?.addEventListener('abort', onCancel, { once: true });
-  if (options.cancelled?.aborted === true) call.cancel();
+  if (cancelled instanceof Cancellation) {
+    if (cancelled.cancelled) call.cancel();
+    else cancelled.onCancel(onCancel);
+  } else if (cancelled !== undefined) {
+    cancelled.addEventListener('abort', onCancel, { once: true });
+    if (cancelled.aborted) call.cancel();
+  }
   try {
-    const reply = await runHook(plugin, object, { signal: call.signal, deadline: options.deadline, log: options.log });
+    const reply = await runHook(plugin, object, { call, deadline: options.deadline, log: options.log });
     return encodeReply(reply, name);
   } finally {
     call.dispose();
-    options.cancelled?.removeEventListener('abort', onCancel);
+    if (cancelled instanceof Cancellation) cancelled.onCancel(undefined);
+    else cancelled?.removeEventListener('abort', onCancel);
   }
 }
 
@@ -62,14 +71,16 @@ export async function dispatchEventBytes<C>(plugin: Plugin<C>, bytes: Uint8Array
     throw new SdkError('HG_ERR_SDK_REQUEST_INVALID', `the call is not a coprocess.Event: ${(err as Error).message}`, { cause: err });
   }
   const call = callSignal(options.deadline, 'event');
+  // Events are rare: a plain AbortSignal for them.
+  const cancelled = options.cancelled instanceof Cancellation ? options.cancelled.signal : options.cancelled;
   const onCancel = () => call.cancel();
-  options.cancelled?.addEventListener('abort', onCancel, { once: true });
+  cancelled?.addEventListener('abort', onCancel, { once: true });
   try {
-    await runEvent(plugin, payload, { signal: call.signal, log: options.log });
+    await runEvent(plugin, payload, { call, log: options.log });
     return EMPTY_EVENT_REPLY;
   } finally {
     call.dispose();
-    options.cancelled?.removeEventListener('abort', onCancel);
+    cancelled?.removeEventListener('abort', onCancel);
   }
 }
 

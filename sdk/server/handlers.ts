@@ -6,7 +6,7 @@
 import { Metadata, type handleUnaryCall, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DISPATCH_EVENT_PATH, DISPATCH_PATH } from '../../coprocess/protocol/index.js';
-import { effectiveDeadline } from '../dispatch/deadline.js';
+import { Cancellation, effectiveDeadline } from '../dispatch/deadline.js';
 import { ERROR_CODE_METADATA_KEY } from '../errors.js';
 import { asSdkError, dispatchEventBytes, dispatchObjectBytes, logFailure } from '../dispatch/wire.js';
 import type { Plugin } from '../plugin.js';
@@ -37,24 +37,25 @@ export interface HandlerOptions<C> {
   readonly inFlight: { count: number };
 }
 
-type Work = (request: Buffer, deadline: number | undefined, cancelled: AbortSignal) => Promise<Buffer>;
+type Work = (request: Buffer, deadline: number | undefined, cancelled: Cancellation) => Promise<Buffer>;
 
 function unary<C>(options: HandlerOptions<C>, work: Work, abortDelayMs: number): handleUnaryCall<Buffer, Buffer> {
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     const deadline = effectiveDeadline(call.getDeadline(), options.hookTimeoutMs);
-    const controller = new AbortController();
-    const timers: NodeJS.Timeout[] = [];
-    const abortSoon = () => timers.push(setTimeout(() => controller.abort(), abortDelayMs));
+    // No AbortController or timer array per call: most calls are never cancelled.
+    const cancellation = new Cancellation();
+    let timers: NodeJS.Timeout[] | undefined;
+    const abortSoon = () => (timers ??= []).push(setTimeout(() => cancellation.cancel(), abortDelayMs));
     call.once('cancelled', abortSoon);
     // The gateway's own deadline makes grpc-js cancel the call; a server-side hook timeout does not.
-    if (deadline !== undefined && options.hookTimeoutMs !== undefined) timers.push(setTimeout(abortSoon, Math.max(0, deadline - Date.now())));
+    if (deadline !== undefined && options.hookTimeoutMs !== undefined) (timers ??= []).push(setTimeout(abortSoon, Math.max(0, deadline - Date.now())));
     options.inFlight.count++;
     const done = () => {
       options.inFlight.count--;
       call.off('cancelled', abortSoon);
-      for (const timer of timers) clearTimeout(timer);
+      if (timers !== undefined) for (const timer of timers) clearTimeout(timer);
     };
-    work(call.request, deadline, controller.signal).then(
+    work(call.request, deadline, cancellation).then(
       (reply) => {
         done();
         callback(null, reply);
@@ -76,7 +77,7 @@ export function dispatcherHandlers<C>(options: HandlerOptions<C>): { Dispatch: h
   const dispatch: Work =
     pool === undefined
       ? (request, deadline, cancelled) => dispatchObjectBytes(plugin, request, { deadline, cancelled, log })
-      : (request, deadline, cancelled) => pool.dispatch(request, deadline, cancelled);
+      : (request, deadline, cancelled) => pool.dispatch(request, deadline, cancelled.signal);
   // Events are rare and often do I/O (alerting): they run on the server thread, also with threads.
   const dispatchEvent: Work = (request, deadline, cancelled) => dispatchEventBytes(plugin, request, { deadline, cancelled, log });
   return {

@@ -19,7 +19,7 @@ function assertFailedClosed(figures: FaultFigures): void {
   assert.equal(figures.collateral, 0, 'the keyless and token APIs kept answering 200');
 }
 
-// Both Dispatch transports: grpc-js (the default) and Hookgate's own h2 client (docs/transport.md).
+// Both Dispatch transports: grpc-js (the reference) and Hookgate's own h2 client (the default; docs/transport.md).
 for (const transport of ['grpc-js', 'h2'] as const) describe(`plugin sidecar faults under load (${transport} transport)`, { concurrency: false, timeout: 240_000 }, () => {
   let bed: FaultBed;
   before(async () => {

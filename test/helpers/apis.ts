@@ -14,8 +14,8 @@ export function keylessApi(id: string, listenPath: string, targetUrl: string, pr
 
 /**
  * `{ transport }` for coprocess_options when HOOKGATE_TEST_TRANSPORT (grpc-js or h2) asks for
- * one, else nothing (the config default). test/integration/on-h2/ reruns the plugin suites with
- * it set to h2 (test/helpers/on-transport.ts). Read at each call, since those files set it at run time.
+ * one, else nothing (the config default, h2). test/integration/on-grpc-js/ reruns the plugin suites with
+ * it set to grpc-js, the reference transport (test/helpers/on-transport.ts). Read at each call, since those files set it at run time.
  */
 export function testTransport(): { transport?: string } {
   const transport = process.env['HOOKGATE_TEST_TRANSPORT'] ?? '';

@@ -69,7 +69,7 @@ export interface BedOptions {
   readonly proxyTimeoutS?: number;
   /** tyk.conf `storage.timeout` in seconds for the bed's own redis-server (default 5, Tyk's). */
   readonly storageTimeoutS?: number;
-  /** The Dispatch transport (`coprocess_options.transport`): grpc-js (the default) or h2. */
+  /** The Dispatch transport (`coprocess_options.transport`): h2 (the default) or grpc-js. */
   readonly transport?: 'grpc-js' | 'h2';
   /** The deadline of gRPC hook calls (default DISPATCH_TIMEOUT_MS). */
   readonly dispatchTimeoutMs?: number;

@@ -47,7 +47,7 @@ describe('gRPC details the lean transport reads and writes', () => {
   it('coprocess_options.transport is validated and resolved', () => {
     assert.equal(loadConfigDocument({ coprocess_options: { transport: 'h2' } }).config?.coprocess.transport, 'h2');
     assert.equal(loadConfigDocument({ coprocess_options: { transport: 'grpc-js' } }).config?.coprocess.transport, 'grpc-js');
-    assert.equal(loadConfigDocument({}).config?.coprocess.transport, 'grpc-js', 'grpc-js is the default');
+    assert.equal(loadConfigDocument({}).config?.coprocess.transport, 'h2', 'h2 is the default (docs/transport.md)');
     const { errors } = loadConfigDocument({ coprocess_options: { transport: 'nghttp2' } });
     assert.deepEqual(
       errors.map((e) => e.message),
@@ -61,6 +61,17 @@ describe('gRPC details the lean transport reads and writes', () => {
     assert.deepEqual(warningsOf({ coprocess_grpc_server: '127.0.0.1:5555' }), []);
     assert.deepEqual(warningsOf({ coprocess_grpc_server: 'dns:///plugins:5555' }), ['`coprocess_options.transport` is "h2", but a dns:/// plugin server needs grpc-js: calls to it use grpc-js']);
     assert.equal(warningsOf({ coprocess_grpc_server: '127.0.0.1:5555', grpc_round_robin_load_balancing: true }).length, 1);
+  });
+
+  it('the h2 default takes grpc-js for dns:/// and round robin without a warning (only an explicit "h2" warns)', () => {
+    for (const options of [{ coprocess_grpc_server: 'dns:///plugins:5555' }, { coprocess_grpc_server: '127.0.0.1:5555', grpc_round_robin_load_balancing: true }]) {
+      const loaded = loadConfigDocument({ coprocess_options: options });
+      assert.equal(loaded.config?.coprocess.transport, 'h2');
+      assert.deepEqual(loaded.warnings.filter((w) => w.path === 'coprocess_options.transport'), []);
+    }
+    const fallback = createTransport('h2', 'dns:///localhost:5555', TRANSPORT_OPTIONS);
+    fallback.close();
+    assert.equal(fallback.constructor, GrpcJsTransport);
   });
 
   it('TLS to plugin servers is refused at load on either transport (neither speaks it here)', () => {

@@ -1,4 +1,0 @@
-// The tests of ../grpcio-gateway.test.ts, with coprocess_options.transport "h2" (docs/transport.md).
-import { onTransport } from '../../helpers/on-transport.js';
-
-await onTransport('h2', 'grpcio-gateway');
