@@ -184,7 +184,8 @@ export function derivedFigures(rows: readonly Row[]): string {
   if (one !== undefined && two !== undefined) {
     lines.push(`- --workers 2 vs --workers 1 (case 12b / case 12): ${f(two.load.rps / one.load.rps)}x (target >= 1.4x); machine CPU idle during the 50-connection runs: ${f(one.idlePct, 0)}% (1 worker), ${f(two.idlePct, 0)}% (2 workers)`);
   }
-  const single = rows.filter((r) => r.name.includes('Hookgate') && r.rssMiB !== undefined && !r.name.startsWith('12b.'));
+  // Every Hookgate case but 12b (three processes); cases 1-4 are the baselines.
+  const single = rows.filter((r) => r.rssMiB !== undefined && !['1', '2', '3', '4', '12b'].includes(r.name.split('.')[0] ?? ''));
   if (single.length > 0) {
     const peak = single.reduce((a, b) => ((a.rssMiB ?? 0) >= (b.rssMiB ?? 0) ? a : b));
     const over = single.filter((r) => (r.rssMiB ?? 0) > RSS_TARGET_MIB).map((r) => r.name.split('.')[0]);

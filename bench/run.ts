@@ -173,9 +173,9 @@ async function main(): Promise<void> {
   // The same gateway and plugin with the lean transport (docs/transport.md), measured in the same rounds.
   const coprocessH2 = { coprocess_options: { ...coprocess.coprocess_options, transport: 'h2' } };
   const pluginAuthH2 = await startHookgate(upstreamUrl, coprocessH2, authApi);
-  // Case 9: the same plugin behind the ID extractor's cache (the credential from Authorization).
+  // Case 9: the same plugin on the default transport (h2) behind the ID extractor's cache (the credential from Authorization).
   const cachedApi = { ...authApi, custom_middleware: { driver: 'grpc', auth_check: { name: 'TrivialCached' }, id_extractor: { extract_from: 'header', extract_with: 'value', extractor_config: { header_name: 'Authorization' } } } };
-  const pluginCached = await startHookgate(upstreamUrl, coprocess, cachedApi);
+  const pluginCached = await startHookgate(upstreamUrl, coprocessH2, cachedApi);
   // --workers 1 and 2 on the same Redis (more than one worker needs shared storage), access log off as 5b.
   const onRedis = redis === undefined ? undefined : { storage: { type: 'redis', host: '127.0.0.1', port: redis.port }, access_logs: { enabled: false } };
   const oneWorker = onRedis === undefined ? undefined : await startHookgate(upstreamUrl, onRedis, {}, 1);
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     ...(tokenRedis === undefined ? [] : [{ name: '7. Hookgate auth token + rate limit, Redis', url: `http://127.0.0.1:${tokenRedis.port}/bench/x`, pid: tokenRedis.pid, headers: auth }]),
     { name: '8. Hookgate gRPC auth_check plugin (SDK) on every request', url: `http://127.0.0.1:${pluginAuth.port}/bench/x`, pid: pluginAuth.pid, headers: auth },
     { name: '8b. the same, coprocess_options.transport h2', url: `http://127.0.0.1:${pluginAuthH2.port}/bench/x`, pid: pluginAuthH2.pid, headers: auth },
-    { name: '9. the same plugin (case 8) behind the ID extractor cache', url: `http://127.0.0.1:${pluginCached.port}/bench/x`, pid: pluginCached.pid, headers: auth },
+    { name: '9. the same plugin on h2 (case 8b) behind the ID extractor cache', url: `http://127.0.0.1:${pluginCached.port}/bench/x`, pid: pluginCached.pid, headers: auth },
     { name: "10. Hookgate with the Python bridge's tutorial plugin", url: `http://127.0.0.1:${python.port}/bench/x`, pid: python.pid, headers: auth },
     { name: '11. Hookgate pre + post + response hook chain (SDK)', url: `http://127.0.0.1:${chain.port}/bench/x`, pid: chain.pid },
     { name: '11b. the same, coprocess_options.transport h2', url: `http://127.0.0.1:${chainH2.port}/bench/x`, pid: chainH2.pid },
