@@ -48,17 +48,36 @@ export function storeContract(open: () => Promise<{ store: Store; stop: () => Pr
   }));
 
   it('sliding window: the window slides (hits age out one by one) and keys are independent', withStore(async (store) => {
-    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, true);
-    await sleep(350);
-    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, true);
-    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, false);
-    assert.equal((await store.hitSlidingWindow('rate-limit-b', 2, 600)).allowed, true);
-    await sleep(320);
-    // The first hit left the window; the second has not.
-    const slid = await store.hitSlidingWindow('rate-limit-a', 2, 600);
-    assert.equal(slid.allowed, true);
-    assert.equal(slid.count, 2);
-    assert.equal((await store.hitSlidingWindow('rate-limit-a', 2, 600)).allowed, false);
+    // Timing decides this test: on a loaded machine a sleep or a round trip can overrun the
+    // 600 ms window. An attempt whose measured timings leave no margin proves nothing either way,
+    // so it is repeated on fresh keys rather than judged.
+    const window = 600;
+    for (let attempt = 1; ; attempt += 1) {
+      const a = `rate-limit-a-${attempt}`;
+      const inconclusive = () => {
+        if (attempt >= 5) assert.fail(`the machine was too slow for a ${window} ms window in ${attempt} attempts`);
+        return true;
+      };
+      const t0 = Date.now();
+      assert.equal((await store.hitSlidingWindow(a, 2, window)).allowed, true);
+      const firstRecorded = Date.now();
+      await sleep(window / 2);
+      const secondSent = Date.now();
+      assert.equal((await store.hitSlidingWindow(a, 2, window)).allowed, true);
+      const third = await store.hitSlidingWindow(a, 2, window);
+      if (Date.now() - t0 >= window && inconclusive()) continue;
+      assert.equal(third.allowed, false);
+      assert.equal((await store.hitSlidingWindow(`rate-limit-b-${attempt}`, 2, window)).allowed, true);
+      // Past the first hit's window, still inside the second's.
+      await sleep(Math.max(0, firstRecorded + window + 30 - Date.now()));
+      const slid = await store.hitSlidingWindow(a, 2, window);
+      const full = await store.hitSlidingWindow(a, 2, window);
+      if (Date.now() - secondSent >= window && inconclusive()) continue;
+      assert.equal(slid.allowed, true);
+      assert.equal(slid.count, 2);
+      assert.equal(full.allowed, false);
+      return;
+    }
   }));
 
   it('quota: counts up within the renewal period, starts again after it, and deleting resets it', withStore(async (store) => {

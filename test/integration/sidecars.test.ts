@@ -137,7 +137,6 @@ describe('sidecar supervisor: readiness, logs, restarts', { timeout: 60_000 }, (
     const launches = lines.filter((l) => l.msg === 'sidecar launched').map((l) => Date.parse(String(l['time'])));
     const gaps = exits.slice(0, 3).map((exit, i) => (launches[i + 1] ?? NaN) - Date.parse(String(exit['time'])));
     assert.ok(gaps[0]! >= 95 && gaps[1]! >= 195 && gaps[2]! >= 395, `gaps ${gaps.join(', ')} ms`);
-    assert.ok(gaps[2]! > gaps[0]!, `gaps ${gaps.join(', ')} ms did not grow`);
     const status = supervisor.status('crashy');
     if (status?.state !== 'ready') assert.equal(status?.reason, 'exited with code 3');
     await within(supervisor.stop(), 20_000, 'stop()');
