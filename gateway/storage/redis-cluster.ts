@@ -42,9 +42,6 @@ export class RedisClusterStore extends RedisKeyStore {
       config.nodes.map(({ host, port }) => ({ host, port })),
       {
         enableOfflineQueue: false,
-        // Commands issued in one tick (by all the requests in flight) go out in one write per
-        // master: the same commands in the same order, fewer syscalls and reply reads.
-        enableAutoPipelining: true,
         clusterRetryStrategy: reconnectDelay,
         // Without this a lost node is dropped until a MOVED reply brings it back; with it, the
         // connection to a master that restarts comes back by itself.

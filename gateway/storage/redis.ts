@@ -29,9 +29,6 @@ export class RedisStore extends RedisKeyStore {
       commandTimeout: config.commandTimeoutMs,
       connectTimeout: Math.min(config.commandTimeoutMs, 10_000),
       retryStrategy: reconnectDelay,
-      // Commands issued in one tick (by all the requests in flight) go out in one write: the same
-      // commands in the same order, fewer syscalls and reply reads (bench/RESULTS.md "Redis session path").
-      enableAutoPipelining: true,
     }) as Redis & ScriptCommands;
     defineScripts(this.client);
     this.where = `${config.host}:${config.port}`;
