@@ -136,9 +136,14 @@ export async function limitsStage(ctx: RequestContext, deps: SessionDeps): Promi
   // Tyk's key layout: `rate-limit-[<scope>-]<identity>`, `quota-[<scope>-]<identity>`.
   const scoped = limits.scope === '' ? identity : `${limits.scope}-${identity}`;
   try {
-    if (limits.rate > 0 && limits.per > 0) {
-      const { limit, windowMs } = windowOf(limits.rate, limits.per);
-      const hit = await deps.sessions.store.hitSlidingWindow(`rate-limit-${scoped}`, limit, windowMs);
+    const window = limits.rate > 0 && limits.per > 0 ? windowOf(limits.rate, limits.per) : undefined;
+    // One call, so a store that can (single-node Redis) checks both in one round trip.
+    const { rate: hit, quota } = await deps.sessions.store.hitLimits(
+      window === undefined ? undefined : { key: `rate-limit-${scoped}`, limit: window.limit, windowMs: window.windowMs },
+      limits.quotaMax > 0 ? { key: `quota-${scoped}`, renewalSeconds: limits.quotaRenewalRate } : undefined,
+    );
+    if (window !== undefined && hit !== undefined) {
+      const limit = window.limit;
       if (deps.settings.rateLimitHeaders === 'rate_limits') {
         const reset = Math.floor(Date.now() / 1000) + Math.ceil(hit.resetMs / 1000);
         ctx.responseHeaders.push('X-RateLimit-Limit', String(limit), 'X-RateLimit-Remaining', String(Math.max(0, limit - hit.count)), 'X-RateLimit-Reset', String(reset));
@@ -150,8 +155,7 @@ export async function limitsStage(ctx: RequestContext, deps: SessionDeps): Promi
         return fail(ctx, deps, 'HG_ERR_RATE_LIMITED');
       }
     }
-    if (limits.quotaMax > 0) {
-      const quota = await deps.sessions.store.incrementQuota(`quota-${scoped}`, limits.quotaRenewalRate);
+    if (limits.quotaMax > 0 && quota !== undefined) {
       if (quota.count > limits.quotaMax) {
         deps.events.fire(ctx.api, 'QuotaExceeded', keyFailureMeta(ctx, 'Key Quota Limit Exceeded', keyId));
         return fail(ctx, deps, 'HG_ERR_QUOTA_EXCEEDED');

@@ -8,7 +8,7 @@ import type { Store } from './types.js';
 export { MemoryStore } from './memory.js';
 export { RedisClusterStore } from './redis-cluster.js';
 export { RedisStore } from './redis.js';
-export type { HealthItem, QuotaResult, SlidingWindowResult, Store } from './types.js';
+export type { HealthItem, LimitsResult, QuotaHit, QuotaResult, RateHit, SlidingWindowResult, Store } from './types.js';
 
 export function createStore(config: StorageConfig, logger: Logger): Store {
   switch (config.kind) {

@@ -1,4 +1,4 @@
-import { now, type HealthItem, type QuotaResult, type SlidingWindowResult, type Store } from './types.js';
+import { hitLimitsInTurn, now, type HealthItem, type LimitsResult, type QuotaHit, type QuotaResult, type RateHit, type SlidingWindowResult, type Store } from './types.js';
 
 interface Entry {
   value: string;
@@ -64,6 +64,10 @@ export class MemoryStore implements Store {
     }
     quota.count++;
     return Promise.resolve({ count: quota.count, resetSeconds: quota.renewsAt === 0 ? -1 : Math.ceil((quota.renewsAt - t) / 1000) });
+  }
+
+  hitLimits(rate: RateHit | undefined, quota: QuotaHit | undefined): Promise<LimitsResult> {
+    return hitLimitsInTurn(this, rate, quota);
   }
 
   listKeys(prefix: string, limit = Infinity): Promise<string[]> {

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logging/index.js';
-import { QUOTA_SCRIPT, scanPattern, SLIDING_WINDOW_SCRIPT } from './scripts.js';
-import { now, type HealthItem, type QuotaResult, type SlidingWindowResult, type Store } from './types.js';
+import { LIMITS_SCRIPT, QUOTA_SCRIPT, scanPattern, SLIDING_WINDOW_SCRIPT } from './scripts.js';
+import { hitLimitsInTurn, now, type HealthItem, type LimitsResult, type QuotaHit, type QuotaResult, type RateHit, type SlidingWindowResult, type Store } from './types.js';
 
 /** ioredis commands defined from the Lua scripts. */
 export interface ScriptCommands {
   hgSlidingWindow(key: string, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
   hgQuota(key: string, renewalMs: number): Promise<[number, number]>;
+  hgLimits(rateKey: string, quotaKey: string, windowMs: number, limit: number, member: string, renewalMs: number): Promise<[number, number, number, number, number]>;
 }
 
 /** What the key operations need from a client; an ioredis `Redis` and a `Cluster` both have it. */
@@ -21,7 +22,11 @@ export interface KeyCommands extends ScriptCommands {
 export function defineScripts(client: { defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void }): void {
   client.defineCommand('hgSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_SCRIPT });
   client.defineCommand('hgQuota', { numberOfKeys: 1, lua: QUOTA_SCRIPT });
+  client.defineCommand('hgLimits', { numberOfKeys: 2, lua: LIMITS_SCRIPT });
 }
+
+const renewalMs = (renewalSeconds: number): number => (renewalSeconds > 0 ? Math.round(renewalSeconds * 1000) : 0);
+const quotaResult = (count: number, ttlMs: number): QuotaResult => ({ count, resetSeconds: ttlMs < 0 ? -1 : Math.ceil(ttlMs / 1000) });
 
 /** A member unique to one hit: process prefix plus a counter. */
 const memberPrefix = randomBytes(6).toString('hex');
@@ -112,8 +117,20 @@ export abstract class RedisKeyStore implements Store {
   }
 
   async incrementQuota(key: string, renewalSeconds: number): Promise<QuotaResult> {
-    const [count, ttlMs] = await this.client.hgQuota(key, renewalSeconds > 0 ? Math.round(renewalSeconds * 1000) : 0);
-    return { count, resetSeconds: ttlMs < 0 ? -1 : Math.ceil(ttlMs / 1000) };
+    const [count, ttlMs] = await this.client.hgQuota(key, renewalMs(renewalSeconds));
+    return quotaResult(count, ttlMs);
+  }
+
+  /** Both in turn: on a cluster the two keys may live on two masters (RedisStore overrides it). */
+  hitLimits(rate: RateHit | undefined, quota: QuotaHit | undefined): Promise<LimitsResult> {
+    return hitLimitsInTurn(this, rate, quota);
+  }
+
+  /** Rate limit and quota in one script: both keys must be on this node (single-node Redis). */
+  protected async hitLimitsInOneScript(rate: RateHit, quota: QuotaHit): Promise<LimitsResult> {
+    const [allowed, count, reset, quotaCount, quotaTtlMs] = await this.client.hgLimits(rate.key, quota.key, rate.windowMs, rate.limit, nextMember(), renewalMs(quota.renewalSeconds));
+    const hit = { allowed: allowed === 1, count, resetMs: reset };
+    return allowed === 1 ? { rate: hit, quota: quotaResult(quotaCount, quotaTtlMs) } : { rate: hit };
   }
 
   abstract listKeys(prefix: string, limit?: number): Promise<string[]>;

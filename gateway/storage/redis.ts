@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { StorageConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { defineScripts, errorMessage, healthFail, healthPass, OutageLog, reconnectDelay, RedisKeyStore, scanInto, type ScriptCommands } from './redis-common.js';
-import type { HealthItem } from './types.js';
+import type { HealthItem, LimitsResult, QuotaHit, RateHit } from './types.js';
 
 type RedisConfig = Extract<StorageConfig, { kind: 'redis' }>;
 
@@ -35,6 +35,11 @@ export class RedisStore extends RedisKeyStore {
     this.outage = new OutageLog(logger, 'Redis');
     this.client.on('ready', () => this.outage.connected(this.where));
     this.client.on('error', (err: Error) => this.outage.failed(this.where, err));
+  }
+
+  /** Rate limit and quota in one round trip when both apply (every key is on this one node). */
+  override hitLimits(rate: RateHit | undefined, quota: QuotaHit | undefined): Promise<LimitsResult> {
+    return rate !== undefined && quota !== undefined ? this.hitLimitsInOneScript(rate, quota) : super.hitLimits(rate, quota);
   }
 
   async listKeys(prefix: string, limit = Infinity): Promise<string[]> {

@@ -23,6 +23,26 @@ export interface QuotaResult {
   readonly resetSeconds: number;
 }
 
+/** A rate limit to hit: `hitSlidingWindow`'s arguments. */
+export interface RateHit {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** A quota to count: `incrementQuota`'s arguments. */
+export interface QuotaHit {
+  readonly key: string;
+  readonly renewalSeconds: number;
+}
+
+/** What `hitLimits` did: the rate limit's outcome (when one was given) and the quota's (when counted). */
+export interface LimitsResult {
+  readonly rate?: SlidingWindowResult;
+  /** Absent when no quota was given, or when the rate limit refused the hit (it is not counted then). */
+  readonly quota?: QuotaResult;
+}
+
 /**
  * The gateway's storage: sessions, rate-limit and quota counters. Every back end has the same
  * behaviour (test/helpers/store-contract.ts runs the same cases against each), and operations on
@@ -48,6 +68,12 @@ export interface Store {
    * `renewalSeconds` <= 0: the counter never renews.
    */
   incrementQuota(key: string, renewalSeconds: number): Promise<QuotaResult>;
+  /**
+   * `hitSlidingWindow(rate)` then, unless it refused the hit, `incrementQuota(quota)`: Tyk's
+   * RateLimitAndQuotaCheck. Same keys and outcome as the two calls; single-node Redis does both in
+   * one round trip (one script).
+   */
+  hitLimits(rate: RateHit | undefined, quota: QuotaHit | undefined): Promise<LimitsResult>;
   /** Keys starting with `prefix` (SCAN on Redis, across every master of a cluster), at most `limit`. */
   listKeys(prefix: string, limit?: number): Promise<string[]>;
   health(): Promise<HealthItem>;
@@ -55,3 +81,11 @@ export interface Store {
 }
 
 export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** `hitLimits` as its two operations one after the other (the memory store, Redis Cluster). */
+export async function hitLimitsInTurn(store: Store, rate: RateHit | undefined, quota: QuotaHit | undefined): Promise<LimitsResult> {
+  const hit = rate === undefined ? undefined : await store.hitSlidingWindow(rate.key, rate.limit, rate.windowMs);
+  if (quota === undefined || (hit !== undefined && !hit.allowed)) return hit === undefined ? {} : { rate: hit };
+  const counted = await store.incrementQuota(quota.key, quota.renewalSeconds);
+  return hit === undefined ? { quota: counted } : { rate: hit, quota: counted };
+}

@@ -95,6 +95,26 @@ export function storeContract(open: () => Promise<{ store: Store; stop: () => Pr
     assert.equal(forever.resetSeconds, -1);
   }));
 
+  it('rate limit and quota together: the quota counts only the hits the rate limit lets through, on the same keys', withStore(async (store) => {
+    const rate = { key: 'rate-limit-both', limit: 3, windowMs: 5000 };
+    const quota = { key: 'quota-both', renewalSeconds: 60 };
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.hitLimits(rate, quota)));
+    const allowed = results.filter((r) => r.rate?.allowed === true);
+    assert.equal(allowed.length, 3);
+    assert.deepEqual(allowed.map((r) => r.quota?.count).sort(), [1, 2, 3]);
+    for (const r of allowed) assert.ok((r.quota?.resetSeconds ?? -2) > 0 && (r.quota?.resetSeconds ?? 0) <= 60);
+    for (const r of results.filter((r) => r.rate?.allowed === false)) assert.equal(r.quota, undefined, 'a refused hit is not counted');
+    // The same keys the operations use one by one.
+    assert.equal((await store.hitSlidingWindow('rate-limit-both', 3, 5000)).allowed, false);
+    assert.equal((await store.incrementQuota('quota-both', 60)).count, 4);
+    // Either alone.
+    assert.deepEqual(await store.hitLimits(undefined, undefined), {});
+    assert.equal((await store.hitLimits(undefined, { key: 'quota-alone', renewalSeconds: 0 })).quota?.resetSeconds, -1);
+    const rateAlone = await store.hitLimits({ key: 'rate-limit-alone', limit: 1, windowMs: 5000 }, undefined);
+    assert.equal(rateAlone.rate?.allowed, true);
+    assert.equal(rateAlone.quota, undefined);
+  }));
+
   it('lists keys by prefix, glob characters included', withStore(async (store) => {
     await store.set('apikey-one', '1');
     await store.set('apikey-two', '2');
