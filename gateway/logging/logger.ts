@@ -79,12 +79,10 @@ export function createRootLogger(options: LoggerOptions): RootLogger {
     const logger = pino(base, transport);
     return { logger, accessLog: accessLogFor(transport, logger), flush: () => transport.flushSync?.() };
   }
-  // Lines are written in batches of at least 16 KiB: one write per line costs a thread-pool round
-  // trip (~25 us of CPU per request with an access log), and each write still costs the event
-  // loop a few microseconds to hand over, so fewer, larger ones. The timer bounds how long a line
-  // waits when traffic is quiet.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 16 * 1024, maxWrite: 64 * 1024 });
-  const access = new AccessBatch(destination);
+  // Lines are written in batches of up to 4 KiB: one write per line costs a thread-pool round
+  // trip (~25 us of CPU per request with an access log). The timer bounds how long a line waits
+  // when traffic is quiet.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const flusher = setInterval(() => {
     try {
       destination.flush();
@@ -98,7 +96,7 @@ export function createRootLogger(options: LoggerOptions): RootLogger {
   const logger = pino(base, destination);
   return {
     logger,
-    accessLog: logger.isLevelEnabled('info') ? createAccessLogWriter(access.write) : undefined,
+    accessLog: accessLogFor(destination, logger),
     flush: () => {
       clearInterval(flusher);
       try {
@@ -108,59 +106,4 @@ export function createRootLogger(options: LoggerOptions): RootLogger {
       }
     },
   };
-}
-
-/** The part of pino's destination (sonic-boom) that AccessBatch uses. */
-interface BatchedDestination {
-  write(data: string): boolean;
-  flush(cb?: (err?: Error) => void): void;
-  flushSync(): void;
-}
-
-/** Access lines are handed to the destination once this many characters are gathered. */
-const ACCESS_BATCH_CHARS = 8192;
-
-/**
- * Gathers access lines and hands them to the destination a batch at a time. sonic-boom measures
- * its whole pending buffer (Buffer.byteLength, which flattens the concatenated string) on every
- * write, so writing each ~250-byte line on its own costs a copy of up to its maxWrite (64 KiB here) per request; a
- * batch pays that once per ~8 KiB. Order is kept: every other write to the destination (pino's
- * own lines) and its flushes first hand over the gathered lines, so no line ever overtakes an
- * access line written before it.
- */
-class AccessBatch {
-  private pending = '';
-  private readonly writeThrough: (data: string) => boolean;
-
-  constructor(destination: BatchedDestination) {
-    const write = destination.write.bind(destination);
-    const flush = destination.flush.bind(destination);
-    const flushSync = destination.flushSync.bind(destination);
-    this.writeThrough = write;
-    // Own properties over sonic-boom's prototype methods: pino, and pino's exit handler, call these.
-    destination.write = (data) => {
-      this.drain();
-      return write(data);
-    };
-    destination.flush = (cb) => {
-      this.drain();
-      flush(cb);
-    };
-    destination.flushSync = () => {
-      this.drain();
-      flushSync();
-    };
-  }
-
-  readonly write = (line: string): void => {
-    this.pending += line;
-    if (this.pending.length >= ACCESS_BATCH_CHARS) this.drain();
-  };
-
-  drain(): void {
-    if (this.pending === '') return;
-    const batch = this.pending;
-    this.pending = '';
-    this.writeThrough(batch);
-  }
 }
