@@ -151,8 +151,10 @@ describe('Python bundles and reloads', () => {
       const res = await request(gw.url('/py/x'));
       assert.equal(res.status, 200, res.text());
       assert.equal(up.received.at(-1)?.headers['x-who'], 'shared module from python_path_prefix');
+      // The ready line reaches the captured log through a pipe, possibly after the answer.
+      await until(() => bridgeStarts(gw, 'bundle').length > 0, 10_000, 'the bridge to log that it is ready');
       const [bridge] = bridgeStarts(gw, 'bundle');
-      assert.ok(bridge !== undefined && running(bridge.bridgePid));
+      assert.ok(bridge !== undefined && running(bridge.bridgePid), `bridge ${JSON.stringify(bridge?.line)} not running`);
 
       await rm(join(gw.dir.path, 'apps', 'py.json'));
       assert.equal((await reload()).status, 200);
