@@ -58,6 +58,8 @@ describe('certificate expiry', () => {
       assert.match(metrics, /hookgate_certificate_expiry_seconds\{cert_id="[^"]*server.pem",usage="server"\} 8\d{5}/);
       assert.match(metrics, new RegExp(`hookgate_certificate_expiry_seconds\\{cert_id="embedded:${expired.sha256}",usage="client_allow_list"\\} -1\\d{5}`));
       assert.match(metrics, /hookgate_certificate_expiry_events_total\{event="CertificateExpired"\} 1/);
+      // Log lines reach the captured output through a pipe, possibly after the event did.
+      for (let i = 0; i < 250 && !gw.logs.some((l) => l.msg.startsWith('Certificate soon.test expires in')); i++) await sleep(20);
       assert.ok(gw.logs.some((l) => l.msg.startsWith('Certificate soon.test expires in')));
     } finally {
       await gw.stop();
@@ -110,7 +112,9 @@ describe('certificate expiry', () => {
       const metrics = (await httpsRequestTo(gw.port, '/metrics')).text();
       assert.match(metrics, new RegExp(`hookgate_certificate_expiry_seconds\\{cert_id="${ORG}${linked.sha256}",usage="certificate_auth"\\} 8\\d{5}`));
       assert.doesNotMatch(metrics, new RegExp(unlinked.sha256), 'a certificate no key is linked to is not reachable by certificate auth');
-      assert.ok(gw.logs.some((l) => l.msg.startsWith('Certificate linked-client expires in') && l['usage'] === 'certificate_auth'));
+      const linkedLine = () => gw.logs.some((l) => l.msg.startsWith('Certificate linked-client expires in') && l['usage'] === 'certificate_auth');
+      for (let i = 0; i < 250 && !linkedLine(); i++) await sleep(20);
+      assert.ok(linkedLine());
     } finally {
       await gw.stop();
       await plugin.stop();
