@@ -15,6 +15,19 @@ export type AccessLogWriter = (record: AccessRecord) => void;
 const INFO = 30;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** `shape` of the value, made again only when the value differs from the previous call's. */
+function lastShaped<T>(shape: (value: T) => string): (value: T) => string {
+  let shaped: string | undefined;
+  let last: T | undefined;
+  return (value) => {
+    if (shaped === undefined || value !== last) {
+      last = value;
+      shaped = shape(value);
+    }
+    return shaped;
+  };
+}
+
 /**
  * Writes access lines in pino's JSON layout to the root logger's destination. Built by hand
  * because this runs once per request: through pino with the central redaction rules a line costs
@@ -27,36 +40,15 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000;
 export function createAccessLogWriter(write: (line: string) => void, pid = process.pid): AccessLogWriter {
   const prefix = `{"level":${INFO},"time":"`;
   const afterTime = `","pid":${pid},"component":"access","api_id":`;
-  let timeMs = -1;
-  let time = '';
-  let apiId: string | undefined;
-  let apiIdJson = 'null';
-  let method = '';
-  let methodJson = '""';
-  let clientIp = '';
-  let clientIpJson = '""';
+  const isoTime = lastShaped((ms: number) => new Date(ms).toISOString());
+  const apiIdJson = lastShaped((id: string | undefined) => (id === undefined ? 'null' : JSON.stringify(id)));
+  const methodJson = lastShaped((method: string) => JSON.stringify(method));
+  const clientIpJson = lastShaped((ip: string) => JSON.stringify(ip));
   return (r) => {
-    const now = Date.now();
-    if (now !== timeMs) {
-      timeMs = now;
-      time = new Date(now).toISOString();
-    }
-    if (r.apiId !== apiId) {
-      apiId = r.apiId;
-      apiIdJson = apiId === undefined ? 'null' : JSON.stringify(apiId);
-    }
-    const m = r.method ?? '';
-    if (m !== method) {
-      method = m;
-      methodJson = JSON.stringify(m);
-    }
-    if (r.clientIp !== clientIp) {
-      clientIp = r.clientIp;
-      clientIpJson = JSON.stringify(clientIp);
-    }
+    const time = isoTime(Date.now());
     const upstream = r.upstreamLatencyMs < 0 ? '' : `,"upstream_latency_ms":${round(r.upstreamLatencyMs)}`;
     write(
-      `${prefix}${time}${afterTime}${apiIdJson},"method":${methodJson},"path":${JSON.stringify(r.path)},"status":${r.status},"latency_ms":${round(r.latencyMs)}${upstream},"client_ip":${clientIpJson},"msg":"request"}\n`,
+      `${prefix}${time}${afterTime}${apiIdJson(r.apiId)},"method":${methodJson(r.method ?? '')},"path":${JSON.stringify(r.path)},"status":${r.status},"latency_ms":${round(r.latencyMs)}${upstream},"client_ip":${clientIpJson(r.clientIp)},"msg":"request"}\n`,
     );
   };
 }
